@@ -1,0 +1,1 @@
+"""Exercise checks, one module per chapter (``lecturekit.checks.perceptron`` for chapter 01)."""

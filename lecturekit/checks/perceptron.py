@@ -1,0 +1,122 @@
+"""Checks for the exercises of chapter 01, *The perceptron*.
+
+The perceptron's convention throughout: inputs are floats, targets and outputs are -1 / +1,
+and ``y_hat = 1 if w . x + b >= 0 else -1``.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from lecturekit.data import logic_gate
+from lecturekit.exercises import (
+    Wrong,
+    as_callable,
+    as_number,
+    as_tensor,
+    exercise_check,
+    expect_close,
+)
+
+__all__ = [
+    "check_geometric_margin",
+    "check_nand_weights",
+    "check_perceptron_step",
+    "check_separable_count",
+]
+
+
+def _sign(z: torch.Tensor) -> torch.Tensor:
+    return torch.where(z >= 0, 1.0, -1.0).to(z.dtype)
+
+
+@exercise_check(
+    "NAND with one perceptron",
+    hint="NAND is NOT(AND): take weights and bias that compute AND and flip all their signs "
+    "(mind the tie at w . x + b = 0).",
+)
+def check_nand_weights(w: object, b: object) -> None:
+    w = as_tensor(w, "w_nand", shape=(2,))
+    b = as_number(b, "b_nand")
+    X, y = logic_gate("NAND")
+    y_hat = _sign(X.double() @ w + b)
+    for x, target, output in zip(X.tolist(), y.tolist(), y_hat.tolist(), strict=True):
+        if output != target:
+            raise Wrong(
+                f"for input {tuple(int(v) for v in x)} your perceptron outputs {output:+.0f}, "
+                f"but NAND is {target:+.0f}."
+            )
+
+
+def _reference_step(w, b, x, y, lr):
+    y_hat = 1.0 if float(w @ x + b) >= 0 else -1.0
+    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+
+
+@exercise_check(
+    "one step of the perceptron learning rule",
+    hint="first compute y_hat = +1 if w . x + b >= 0 else -1, then "
+    "w <- w + lr (y - y_hat) x and b <- b + lr (y - y_hat). Return new values; "
+    "a correctly classified example changes nothing.",
+)
+def check_perceptron_step(perceptron_step: object) -> None:
+    step = as_callable(perceptron_step, "perceptron_step")
+    generator = torch.Generator().manual_seed(1)
+    cases = [  # (w, b, x, y, lr): a mistake on each side, a correct one, the tie at zero
+        (torch.tensor([0.5, -1.0]), 0.2, torch.tensor([1.0, 1.0]), 1.0, 0.1),
+        (torch.tensor([0.5, -1.0]), 0.2, torch.tensor([2.0, 0.0]), -1.0, 0.5),
+        (torch.tensor([1.0, 1.0]), 0.0, torch.tensor([1.0, 1.0]), 1.0, 0.1),
+        (torch.tensor([0.0, 0.0]), 0.0, torch.tensor([1.0, -1.0]), -1.0, 1.0),
+    ]
+    for _ in range(4):
+        w, x = torch.randn(3, generator=generator), torch.randn(3, generator=generator)
+        cases.append((w, float(torch.randn(1, generator=generator)), x, -1.0, 0.3))
+    for w, b, x, y, lr in cases:
+        result = step(w.clone(), b, x.clone(), y, lr)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            raise Wrong("perceptron_step should return a pair (w_new, b_new).")
+        w_expected, b_expected = _reference_step(w, b, x, y, lr)
+        case = f"w={w.tolist()}, b={b:g}, x={x.tolist()}, y={y:+g}, lr={lr:g}"
+        expect_close(result[0], w_expected, f"w_new for {case}", atol=1e-5)
+        expect_close(
+            as_number(result[1], "b_new"),
+            torch.tensor(float(b_expected)),
+            f"b_new for {case}",
+            atol=1e-5,
+        )
+
+
+@exercise_check(
+    "geometric margin of a labelled data set",
+    hint="the signed distance of x to the line is (w . x + b) / ||w||; multiply by y so "
+    "that correctly classified points count positive, and take the smallest over the data.",
+)
+def check_geometric_margin(geometric_margin: object) -> None:
+    margin = as_callable(geometric_margin, "geometric_margin")
+    X = torch.tensor([[0.0, 0.0], [2.0, 2.0], [3.0, 0.0], [0.0, 3.0]])
+    y = torch.tensor([-1.0, 1.0, 1.0, 1.0])
+    cases = [  # (w, b): a separating line, the same line scaled, and one that misclassifies
+        (torch.tensor([1.0, 1.0]), -1.0),
+        (torch.tensor([10.0, 10.0]), -10.0),
+        (torch.tensor([1.0, 0.0]), -1.0),
+    ]
+    for w, b in cases:
+        expected = torch.min(y * (X @ w + b)) / torch.linalg.norm(w)
+        answer = as_number(margin(w.clone(), b, X.clone(), y.clone()), "geometric_margin(...)")
+        expect_close(
+            torch.tensor(answer), expected, f"the margin for w={w.tolist()}, b={b:g}", atol=1e-5
+        )
+
+
+@exercise_check(
+    "how many two-input Boolean functions one perceptron can compute",
+    hint="there are 2**4 = 16 truth tables over (0,0), (0,1), (1,0), (1,1). Train a "
+    "perceptron on each (the chapter's train_perceptron) and count those it learns "
+    "without error. Which two did Minsky and Papert make famous?",
+)
+def check_separable_count(num_separable: object) -> None:
+    count = as_number(num_separable, "num_separable", integer=True)
+    if count == 16:
+        raise Wrong("16 would mean every function is linearly separable, XOR included.")
+    if count != 14:
+        raise Wrong(f"{count} is not the number of linearly separable functions.")

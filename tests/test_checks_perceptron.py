@@ -1,0 +1,59 @@
+import torch
+
+from lecturekit.checks.perceptron import (
+    check_geometric_margin,
+    check_nand_weights,
+    check_perceptron_step,
+    check_separable_count,
+)
+
+
+def reference_step(w, b, x, y, lr):
+    y_hat = 1.0 if x @ w + b >= 0 else -1.0
+    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+
+
+def test_nand_check_accepts_a_solution_and_names_the_first_wrong_row():
+    assert check_nand_weights(torch.tensor([-1.0, -1.0]), 1.5)
+    assert check_nand_weights([-2, -2], 3)
+    feedback = check_nand_weights([1.0, 1.0], -1.5)  # that is AND
+    assert not feedback and "for input (0, 0) your perceptron outputs -1" in feedback.message
+
+
+def test_nand_check_on_wrong_types_and_placeholders():
+    assert "shape (2,)" in check_nand_weights([1.0], 0.0).message
+    assert "not str" in check_nand_weights([1.0, 1.0], "1").message
+    assert not check_nand_weights(..., ...).answered
+
+
+def test_step_check_accepts_the_rule_and_rejects_common_mistakes():
+    assert check_perceptron_step(reference_step)
+
+    def forgets_the_bias(w, b, x, y, lr):
+        return reference_step(w, b, x, y, lr)[0], b
+
+    def uses_strict_threshold(w, b, x, y, lr):
+        y_hat = 1.0 if x @ w + b > 0 else -1.0
+        return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+
+    for wrong in (forgets_the_bias, uses_strict_threshold):
+        feedback = check_perceptron_step(wrong)
+        assert not feedback and feedback.answered
+
+
+def test_margin_check():
+    def margin(w, b, X, y):
+        return (y * (X @ w + b)).min() / torch.linalg.norm(w)
+
+    def forgets_the_norm(w, b, X, y):
+        return (y * (X @ w + b)).min()
+
+    assert check_geometric_margin(margin)
+    assert not check_geometric_margin(forgets_the_norm)
+
+
+def test_separable_count_check():
+    assert check_separable_count(14)
+    assert "XOR" in check_separable_count(16).message
+    assert not check_separable_count(12)
+    assert "whole number" in check_separable_count("fourteen").message
