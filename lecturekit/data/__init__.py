@@ -1,0 +1,24 @@
+"""Offline data for the chapters: generated sets and checksummed, cached downloads.
+
+Every chapter runs with no network. Where data come from, in order of preference:
+
+1. **Shipped by a well-kept package** (scikit-learn's digits, scikit-image's photographs,
+   gensim's test corpora): a loader here that reads the package's file and raises a clear
+   error naming the package to install if it is missing.
+2. **Generated**, deterministically from a seed (``generated.py``): logic gates and 2-D
+   point clouds now; shapes, grammars and sounds as later chapters need them. Same seed,
+   same tensors, on every machine.
+3. **Downloaded** (optional real sets such as MNIST, for readers with a network):
+   ``download.fetch`` with the file's SHA-256, cached under ``data/cache`` (or
+   ``$LECTUREKIT_DATA_DIR``), and tested against a local HTTP server on loopback, never
+   the real host.
+
+To add a source: write the loader in the module for its kind, type it, state the shapes in
+its docstring, export it here, and add a unit test (determinism for generated data,
+a loopback download for fetched data). See ``data/README.md`` at the repository root.
+"""
+
+from lecturekit.data.download import default_cache_dir, fetch
+from lecturekit.data.generated import GATES, logic_gate, point_clouds
+
+__all__ = ["GATES", "default_cache_dir", "fetch", "logic_gate", "point_clouds"]
