@@ -1,0 +1,66 @@
+# Neural Networks, Executable: build, test and run the book.
+# Every target installs the pinned environment into .venv first (once, and again whenever
+# pyproject.toml or constraints.txt change).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed
+# What ruff lints and formats (it reads notebooks too: extend-include in pyproject.toml).
+LINT_PATHS := lecturekit tests chapters
+CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
+
+.PHONY: help setup book test lint execute lab format clean distclean
+
+help: ## Show this help
+	@echo "Targets:"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  make \1\t\2/' | expand -t 18
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -c constraints.txt -e ".[book,lab,test]"
+	touch $@
+
+setup: $(STAMP) ## Create .venv with the pinned versions from constraints.txt
+
+book: $(STAMP) ## Build the HTML book (warnings are errors; notebooks are not executed)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP) ## ruff check and ruff format --check (library, tests, notebooks)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+# LECTUREKIT_HEADLESS=1 is also set by tests/conftest.py; it is repeated here so that the
+# nbval kernels get it whatever conftest files pytest happens to load.
+test: $(STAMP) ## Lint, unit tests, nbval replay, papermill runs, book build
+	$(MAKE) lint
+	LECTUREKIT_HEADLESS=1 $(BIN)/pytest tests chapters --nbval \
+		--sanitize-with tests/nbval_sanitize.cfg --durations=15
+
+# One fresh kernel per notebook, working directory chapters/, so execution counts run 1..n.
+execute: $(STAMP) ## Re-run every chapter in place, headless, with its default parameters
+	cd chapters && for nb in $(notdir $(CHAPTERS)); do \
+		echo "executing chapters/$$nb"; \
+		LECTUREKIT_HEADLESS=1 $(abspath $(BIN))/jupyter nbconvert --to notebook --execute \
+			--inplace --ExecutePreprocessor.timeout=900 "$$nb"; \
+	done
+
+lab: $(STAMP) ## Open JupyterLab on chapters/
+	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
+
+format: $(STAMP) ## Apply ruff fixes and formatting to library, tests and notebooks
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+clean: ## Remove the built book and caches
+	rm -rf _build .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv
+	rm -rf $(VENV)
