@@ -41,7 +41,8 @@ lint: $(STAMP) ## ruff check and ruff format --check (library, tests, notebooks)
 test: $(STAMP) ## Lint, unit tests, nbval replay, papermill runs, book build
 	$(MAKE) lint
 	LECTUREKIT_HEADLESS=1 $(BIN)/pytest tests chapters --nbval \
-		--sanitize-with tests/nbval_sanitize.cfg --durations=15
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --durations=15
+	@echo "fit overhead benchmark: $$(cat _build/benchmarks/fit_overhead.json | tr -d '\n ')"
 
 # One fresh kernel per notebook, working directory chapters/, so execution counts run 1..n.
 execute: $(STAMP) ## Re-run every chapter in place, headless, with its default parameters
