@@ -23,9 +23,12 @@ def require_int(
     name: str, value: object, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:
     """Return ``value`` as an ``int`` if it is a whole number within bounds, else raise."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ValueError(f"{name} must be an integer{_bounds(minimum, maximum)} (got {value!r})")
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    is_integer = isinstance(value, Integral) and not isinstance(value, bool)
+    if (
+        not is_integer
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
+    ):
         raise ValueError(f"{name} must be an integer{_bounds(minimum, maximum)} (got {value!r})")
     return int(value)
 

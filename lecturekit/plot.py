@@ -24,6 +24,7 @@ __all__ = [
     "plot_learning_curves",
     "plot_linear_boundary",
     "plot_points",
+    "subplot_grid",
     "use_book_style",
 ]
 
@@ -170,19 +171,31 @@ def plot_image_grid(
 ) -> Figure:
     """Show ``images: (n, h, w)`` or ``(n, h, w, 3)`` in a grid, each with an optional title."""
     images = _numpy(images)
-    n = len(images)
-    ncols = max(1, min(ncols, n))
-    nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.4 * nrows), squeeze=False)
-    for i, ax in enumerate(axes.flat):
+    fig, axes = subplot_grid(len(images), ncols=ncols, panel_size=(1.3, 1.4))
+    for i, ax in enumerate(axes):
         ax.axis("off")
-        if i < n:
-            ax.imshow(images[i], cmap=cmap)
-            if titles is not None:
-                ax.set_title(titles[i], fontsize=9)
+        ax.imshow(images[i], cmap=cmap)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=9)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
+
+
+def subplot_grid(
+    count: int, *, ncols: int, panel_size: tuple[float, float]
+) -> tuple[Figure, list[Axes]]:
+    """A figure with ``count`` panels in rows of at most ``ncols``; spare cells are removed.
+
+    ``panel_size`` is the (width, height) of one panel in inches.
+    """
+    ncols = max(1, min(ncols, count))
+    nrows = (count + ncols - 1) // ncols
+    width, height = panel_size
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    for ax in axes.flat[count:]:
+        ax.remove()
+    return fig, list(axes.flat[:count])
 
 
 class LivePlot:

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lecturekit.display import is_headless
+from lecturekit.plot import subplot_grid
 
 __all__ = ["static_steps", "step_through"]
 
@@ -62,12 +63,8 @@ def static_steps(num_steps: int, count: int = 6) -> list[int]:
 def _draw_static(
     draw: Callable[[int, Axes], None], steps: Sequence[int], *, title: str, ncols: int
 ) -> Figure:
-    ncols = max(1, min(ncols, len(steps)))
-    nrows = (len(steps) + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 3.0 * nrows), squeeze=False)
-    for ax in axes.flat[len(steps) :]:
-        ax.remove()
-    for step, ax in zip(steps, axes.flat, strict=False):
+    fig, axes = subplot_grid(len(steps), ncols=ncols, panel_size=(3.3, 3.0))
+    for step, ax in zip(steps, axes, strict=True):
         draw(step, ax)
     fig.suptitle(title)
     return fig
