@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 LINT_PATHS := lecturekit tests chapters
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help setup book test lint execute lab format clean distclean
+.PHONY: help setup book test lint execute lab student grade format clean distclean
 
 help: ## Show this help
 	@echo "Targets:"
@@ -23,7 +23,7 @@ help: ## Show this help
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install -c constraints.txt -e ".[book,lab,test]"
+	$(PYTHON) -m pip install -c constraints.txt -e ".[book,lab,test,instructor]"
 	touch $@
 
 setup: $(STAMP) ## Create .venv with the pinned versions from constraints.txt
@@ -54,6 +54,16 @@ execute: $(STAMP) ## Re-run every chapter in place, headless, with its default p
 
 lab: $(STAMP) ## Open JupyterLab on chapters/
 	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
+
+STUDENT_DIR := _build/student
+student: $(STAMP) ## Write student versions of every chapter to _build/student
+	$(PYTHON) -m lecturekit student $(CHAPTERS) --out $(STUDENT_DIR)
+
+# make grade SUBMISSIONS=path/to/submissions [GRADE_FLAGS="--time-limit 600 --parameters p.yml"]
+SUBMISSIONS ?= submissions
+GRADE_FLAGS ?=
+grade: $(STAMP) ## Grade SUBMISSIONS/<student>/<chapter>.ipynb into _build/grades
+	$(PYTHON) -m lecturekit grade $(SUBMISSIONS) --source chapters --out _build/grades $(GRADE_FLAGS)
 
 format: $(STAMP) ## Apply ruff fixes and formatting to library, tests and notebooks
 	$(BIN)/ruff check --fix $(LINT_PATHS)
