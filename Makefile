@@ -14,6 +14,9 @@ STAMP := $(VENV)/.installed
 # What ruff lints and formats (it reads notebooks too: extend-include in pyproject.toml).
 LINT_PATHS := lecturekit tests chapters
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
+# MathJax, served from the built book so that math typesets offline (_config.yml).
+MATHJAX_VERSION := 3.2.2
+MATHJAX := $(VENV)/mathjax/static/mathjax/tex-mml-chtml.js
 
 .PHONY: help setup book test lint execute lab student grade format clean distclean
 
@@ -26,9 +29,25 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m pip install -c constraints.txt -e ".[book,lab,test,instructor]"
 	touch $@
 
-setup: $(STAMP) ## Create .venv with the pinned versions from constraints.txt
+$(MATHJAX): Makefile
+	rm -rf $(VENV)/mathjax
+	npm install --no-save --no-audit --no-fund --prefix $(VENV)/mathjax mathjax@$(MATHJAX_VERSION)
+	mkdir -p $(VENV)/mathjax/static
+	cp -r $(VENV)/mathjax/node_modules/mathjax/es5 $(VENV)/mathjax/static/mathjax
+	test -f $@
 
-book: $(STAMP) ## Build the HTML book (warnings are errors; notebooks are not executed)
+# Debian's Chromium, driven by playwright in tests/test_browser.py (never a browser download).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else \
+		echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+	fi
+
+setup: $(STAMP) $(MATHJAX) ## Create .venv: pinned packages from constraints.txt, MathJax
+
+book: $(STAMP) $(MATHJAX) ## Build the HTML book (warnings are errors; notebooks are not executed)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
@@ -38,7 +57,7 @@ lint: $(STAMP) ## ruff check and ruff format --check (library, tests, notebooks)
 
 # LECTUREKIT_HEADLESS=1 is also set by tests/conftest.py; it is repeated here so that the
 # nbval kernels get it whatever conftest files pytest happens to load.
-test: $(STAMP) ## Lint, unit tests, nbval replay, papermill runs, book build
+test: $(STAMP) $(MATHJAX) $(CHROMIUM) ## Lint, unit tests, nbval replay, papermill runs, book build
 	$(MAKE) lint
 	LECTUREKIT_HEADLESS=1 $(BIN)/pytest tests chapters --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --durations=15

@@ -1,36 +1,10 @@
 """The HTML book builds from the committed outputs with warnings as errors (-W -n)."""
 
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def html(tmp_path_factory):
-    output = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    build = subprocess.run(
-        [
-            str(jupyter_book),
-            "build",
-            str(ROOT),
-            "-W",
-            "-n",
-            "--keep-going",
-            "--path-output",
-            str(output),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert build.returncode == 0, build.stdout[-5000:] + build.stderr[-5000:]
-    return output / "_build" / "html"
 
 
 def toc_files():
