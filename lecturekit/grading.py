@@ -13,9 +13,10 @@ What runs is the book's own notebook with the student's ``solution`` cells put i
 by their nbgrader ``grade_id``); every other cell, the ``graded`` cells and their hidden
 tests included, comes from the source, so a submission cannot change how it is graded. An
 exercise scores its points when its graded cell runs without error, and nothing otherwise,
-with the reason. Each submission runs in a child process with a fresh kernel and a fresh
-working folder; a time limit, a per-cell time limit and a cap on output size keep a
-submission that loops, crashes or floods from touching the grading of the others.
+with the reason; an error in a cell outside the exercises is listed too (grade_id "-").
+Each submission runs in a child process with a fresh kernel and a fresh working folder; a
+time limit, a per-cell time limit and a cap on output size keep a submission that loops,
+crashes or floods from touching the grading of the others.
 """
 
 from __future__ import annotations
@@ -168,6 +169,11 @@ def run_graded(
         error = reply if reply.get("status") == "error" else None
         if nbgrader.get("solution"):
             solution_failed = _reason(error, []) if error else ""
+        if error is not None and not nbgrader and "check" not in cell.metadata.get("tags", []):
+            # Not an exercise, so worth nothing, but the instructor should see it.
+            where = f"cell {cell_index}, outside the exercises"
+            results.append(Result(student, name, "-", where, 0.0, 0.0, _reason(error, [])))
+            save()
         if not nbgrader.get("grade") or nbgrader.get("grade_id") not in todo:
             return
         exercise = todo[nbgrader["grade_id"]]
@@ -182,6 +188,9 @@ def run_graded(
             Result(student, name, exercise.grade_id, exercise.title, points, exercise.max_points,
                    reason)
         )  # fmt: skip
+        save()
+
+    def save() -> None:
         if results_path:
             Path(results_path).write_text(json.dumps([asdict(r) for r in results]))
 
@@ -242,11 +251,12 @@ def grade_notebook(
         done = json.loads(results_path.read_text()) if results_path.exists() else []
     results = {row["grade_id"]: Result(**row) for row in done}
     missing_reason = stopped or "this exercise's graded cell did not run"
-    return [
+    graded = [
         results.get(e.grade_id)
         or Result(student, name, e.grade_id, e.title, 0.0, e.max_points, missing_reason)
         for e in todo
     ]
+    return graded + [Result(**row) for row in done if row["grade_id"] == "-"]
 
 
 def grade_folder(

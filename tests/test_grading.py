@@ -58,6 +58,7 @@ def toy_book():
             "### END HIDDEN TESTS",
             points=2,
         ),
+        new_code_cell("twice_the_total = 2 * total"),
         *exercise_cells(
             2,
             "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
@@ -124,7 +125,12 @@ def graded(tmp_path_factory):
 
 
 def points(rows, student):
-    return {row.grade_id: row.points for row in rows if row.student == student}
+    return {row.grade_id: row.points for row in rows if row.student == student and row.max_points}
+
+
+def outside(rows, student):
+    """Errors in cells that are not exercises: listed, worth nothing."""
+    return [row.reason for row in rows if row.student == student and row.grade_id == "-"]
 
 
 def reasons(rows, student):
@@ -135,6 +141,7 @@ def test_the_books_own_answers_score_full_marks(graded):
     rows, _, _ = graded
     assert points(rows, "correct") == {"g1": 2, "g2": 1}
     assert set(reasons(rows, "correct").values()) == {"passed"}
+    assert outside(rows, "correct") == []
 
 
 def test_a_blank_student_version_scores_zero_with_reasons(graded):
@@ -151,6 +158,7 @@ def test_an_exception_costs_only_its_own_exercise(graded):
     rows, _, _ = graded
     assert points(rows, "raises") == {"g1": 0, "g2": 1}
     assert "RuntimeError: boom" in reasons(rows, "raises")["g1"]
+    assert outside(rows, "raises") == ["NameError: name 'total' is not defined"]
 
 
 def test_an_infinite_loop_is_interrupted_at_the_cell_time_limit(graded):
@@ -225,8 +233,9 @@ def test_every_chapter_gives_its_own_answers_full_marks_and_a_blank_sheet_zero(c
     main(["grade", str(tmp_path / "in"), *arguments, "--time-limit", "600"])
     with (out / "gradebook.csv").open() as file:
         table = list(csv.DictReader(file))
+    assert not [row for row in table if row["grade_id"] == "-"], "errors outside the exercises"
     mine = [row for row in table if row["student"] == "source"]
-    blank = [row for row in table if row["student"] == "blank"]
+    blank = [row for row in table if row["student"] == "blank" and row["grade_id"] != "-"]
     assert len(mine) == len(exercises(source)) >= 3
     assert all(row["points"] == row["max_points"] for row in mine), mine
     assert all(float(row["points"]) == 0 for row in blank), blank

@@ -91,8 +91,8 @@ def test_student_version_holds_no_solution_code_and_no_hidden_test(chapter):
     public_lines = meaningful_lines("\n".join(cell.source for cell in public.cells))
     secret -= public_lines
     assert secret, "every exercise has some solution code"
-    sources = "\n".join(cell.source for cell in student.cells)
-    leaked = [line for line in secret if line in sources]
+    student_lines = meaningful_lines("\n".join(cell.source for cell in student.cells))
+    leaked = secret & student_lines
     assert not leaked
     text = nbformat.writes(student)
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
