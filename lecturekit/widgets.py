@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from lecturekit.display import is_headless
 from lecturekit.plot import subplot_grid
 
-__all__ = ["static_steps", "step_through"]
+__all__ = ["explore", "static_steps", "step_through"]
 
 
 def step_through(
@@ -68,3 +68,72 @@ def _draw_static(
         draw(step, ax)
     fig.suptitle(title)
     return fig
+
+
+def explore(
+    draw: Callable[..., None],
+    options: Mapping[str, Sequence[object]],
+    *,
+    title: str,
+    static: Sequence[Mapping[str, object]],
+    num_panels: int = 1,
+    panel_size: tuple[float, float] = (3.3, 3.0),
+) -> Figure | None:
+    """Let the reader choose settings and see ``draw(axes, **settings)`` redrawn for them::
+
+        explore(draw, {"activation": ["relu", "elu"], "alpha": [0.1, 1.0]},
+                title="Activations", static=[{"activation": "elu", "alpha": 1.0}], num_panels=2)
+
+    ``options`` maps each setting's name to the values the reader may pick: strings become
+    a drop-down menu, numbers a slider over the listed values. ``draw`` gets a list of
+    ``num_panels`` Axes side by side and one value per setting as keyword arguments.
+    In a live notebook: the controls and one row of panels, redrawn on every change.
+    Headless (the book, tests, ``make execute``): one row of panels for each settings
+    dict in ``static``, all in one figure, which is returned so the chapter can keep it.
+    """
+    if not options or any(len(values) == 0 for values in options.values()):
+        raise ValueError("options must name at least one setting, each with at least one value")
+    if num_panels < 1:
+        raise ValueError(f"num_panels must be at least 1 (got {num_panels})")
+    if not static:
+        raise ValueError("static must hold at least one settings dict for the static figure")
+    for settings in static:
+        if set(settings) != set(options):
+            raise ValueError(
+                f"each static settings dict needs exactly the keys {sorted(options)} "
+                f"(got {sorted(settings)})"
+            )
+        for name, value in settings.items():
+            if value not in options[name]:
+                raise ValueError(f"static value {value!r} for {name!r} is not among its options")
+    if is_headless():
+        width, height = panel_size
+        fig, axes = plt.subplots(
+            len(static),
+            num_panels,
+            figsize=(width * num_panels, height * len(static)),
+            squeeze=False,
+        )
+        for settings, row in zip(static, axes, strict=True):
+            draw(list(row), **settings)
+        fig.suptitle(title)
+        return fig
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    controls = {}
+    for name, values in options.items():
+        names_only = all(isinstance(value, str) for value in values)
+        control = widgets.Dropdown if names_only else widgets.SelectionSlider
+        controls[name] = control(options=list(values), value=static[0][name], description=name)
+
+    def show(**settings: object) -> None:
+        width, height = panel_size
+        fig, axes = plt.subplots(1, num_panels, figsize=(width * num_panels, height), squeeze=False)
+        draw(list(axes[0]), **settings)
+        fig.suptitle(title)
+        plt.show()
+
+    output = widgets.interactive_output(show, controls)
+    display(widgets.VBox([widgets.HBox(list(controls.values())), output]))
+    return None
