@@ -1,0 +1,149 @@
+"""Checks for the exercises of chapter 06, *Convolution and pooling*.
+
+Conventions as in the chapter: images are ``(height, width)``, kernels ``(K, K)``; a
+"convolution" flips its kernel, while ``F.conv2d`` (used for the edge detector) computes
+the cross-correlation.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from lecturekit.exercises import (
+    Wrong,
+    as_callable,
+    as_number,
+    as_tensor,
+    exercise_check,
+    expect_close,
+)
+
+__all__ = [
+    "check_conv1_parameters",
+    "check_convolution_by_hand",
+    "check_output_side",
+    "check_overlapping_max_pool",
+    "check_vertical_edge_kernel",
+]
+
+
+def _reference_side(n: int, kernel_size: int, padding: int, stride: int) -> int:
+    return (n + 2 * padding - kernel_size) // stride + 1
+
+
+@exercise_check(
+    "the output size of a convolution",
+    hint="the padded side is n + 2 * padding; the window fits (n + 2P - K) // S + 1 times "
+    "(integer division: a window that would stick out is dropped).",
+)
+def check_output_side(output_side: object) -> None:
+    side = as_callable(output_side, "output_side")
+    cases = [  # (n, K, P, S): the slides' 10 x 10 and 3 x 3, padding, strides that do not divide
+        (10, 3, 0, 1),
+        (10, 3, 1, 1),
+        (10, 3, 0, 2),
+        (10, 4, 0, 3),
+        (11, 3, 1, 2),
+        (224, 11, 2, 4),
+        (28, 5, 2, 1),
+        (7, 7, 3, 1),
+        (5, 2, 0, 2),
+    ]
+    for n, k, p, s in cases:
+        answer = as_number(side(n, k, p, s), f"output_side({n}, {k}, {p}, {s})", integer=True)
+        expected = _reference_side(n, k, p, s)
+        if answer != expected:
+            raise Wrong(
+                f"output_side(n={n}, kernel_size={k}, padding={p}, stride={s}) returned "
+                f"{answer}; F.conv2d gives {expected}."
+            )
+
+
+@exercise_check(
+    "the parameters of AlexNet's first convolutional layer",
+    hint="each of the 96 kernels has 11 * 11 weights for each of the 3 input channels, and "
+    "each kernel has a bias.",
+)
+def check_conv1_parameters(conv1_parameters: object) -> None:
+    count = as_number(conv1_parameters, "conv1_parameters", integer=True)
+    weights = 96 * 3 * 11 * 11
+    if count == weights:
+        raise Wrong(f"{count:,} counts the weights; the 96 biases are parameters too.")
+    if count in (96 * 11 * 11, 96 * 11 * 11 + 96):
+        raise Wrong(f"{count:,} forgets that each kernel spans the 3 colour channels.")
+    if count > 1_000_000:
+        raise Wrong(f"{count:,} depends on the image size; with weight sharing the count does not.")
+    if count != weights + 96:
+        raise Wrong(f"{count:,} is not the number of parameters of that layer.")
+
+
+def _respond(kernel: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+    return F.conv2d(image[None, None], kernel[None, None])[0, 0]
+
+
+@exercise_check(
+    "a kernel that detects vertical edges",
+    hint="on a horizontal edge each row of the kernel sees one constant value, so each row of "
+    "the kernel must add up to zero; then weigh the left column against the right one, as in "
+    "sobel_x.",
+)
+def check_vertical_edge_kernel(vertical_edge_kernel: object) -> None:
+    kernel = as_tensor(vertical_edge_kernel, "vertical_edge_kernel", shape=(3, 3))
+    scale = kernel.abs().sum().item()
+    if scale == 0:
+        raise Wrong("an all-zero kernel responds to nothing at all.")
+    uniform = torch.full((8, 8), 0.7, dtype=torch.float64)
+    horizontal_edge = torch.zeros(8, 8, dtype=torch.float64)
+    horizontal_edge[4:] = 1.0  # dark top, bright bottom
+    vertical_edge = horizontal_edge.T.contiguous()  # dark left, bright right
+    tolerance = 1e-9 * scale
+    if _respond(kernel, uniform).abs().max() > tolerance:
+        raise Wrong("your kernel responds to a uniform image; its weights should add up to 0.")
+    if _respond(kernel, horizontal_edge).abs().max() > tolerance:
+        raise Wrong("your kernel responds to a horizontal edge (dark top, bright bottom).")
+    if _respond(kernel, vertical_edge).abs().max() < 0.25 * scale:
+        raise Wrong(
+            "your kernel barely responds to a vertical edge (dark left, bright right): "
+            "is it a horizontal-edge detector?"
+        )
+
+
+_X_HAND = torch.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 1.0, 0.0]], dtype=torch.float64)
+_K_HAND = torch.tensor([[1.0, 0.0], [2.0, -1.0]], dtype=torch.float64)
+
+
+@exercise_check(
+    "a 2 x 2 convolution by hand",
+    hint="flip k (reverse rows and columns) to [[-1, 2], [0, 1]], put it on each 2 x 2 patch "
+    "of x, and add the four products: the top-left output is -1*1 + 2*2 + 0*0 + 1*1.",
+)
+def check_convolution_by_hand(y_hand: object) -> None:
+    answer = as_tensor(y_hand, "y_hand", shape=(2, 2))
+    expected = F.conv2d(_X_HAND[None, None], _K_HAND.flip(0, 1)[None, None])[0, 0]
+    cross_correlation = F.conv2d(_X_HAND[None, None], _K_HAND[None, None])[0, 0]
+    if torch.allclose(answer, cross_correlation) and not torch.allclose(answer, expected):
+        raise Wrong(
+            "that is the cross-correlation (what F.conv2d computes): a convolution flips "
+            "the kernel first."
+        )
+    expect_close(answer, expected, "y_hand")
+
+
+_M_POOL = torch.tensor(
+    [[1.0, 3.0, 2.0, 0.0], [4.0, 0.0, 1.0, 5.0], [2.0, 6.0, 3.0, 1.0], [0.0, 1.0, 2.0, 4.0]],
+    dtype=torch.float64,
+)
+
+
+@exercise_check(
+    "overlapping max pooling by hand",
+    hint="a 2 x 2 window with stride 1 visits 3 x 3 positions; each output is the largest of "
+    "the four numbers under the window, and neighbouring windows share two of them.",
+)
+def check_overlapping_max_pool(pooled_hand: object) -> None:
+    answer = as_tensor(pooled_hand, "pooled_hand")
+    if tuple(answer.shape) == (2, 2):
+        raise Wrong("a 2 x 2 result is max pooling with stride 2; here the stride is 1.")
+    expected = F.max_pool2d(_M_POOL[None, None], kernel_size=2, stride=1)[0, 0]
+    expect_close(answer, expected, "pooled_hand")
