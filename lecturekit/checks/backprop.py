@@ -1,0 +1,137 @@
+"""Checks for the exercises of chapter 03, *Backpropagation*.
+
+The chapter's conventions: squared error ``E = 1/2 sum_k (y_k - d_k)^2``; deltas are
+``delta = -dE/dnet``, so an output delta is ``(d_k - y_k) f'(net_k)`` and a hidden delta
+``f'(net_j) sum_k delta_k w_kj``; a weight changes by ``Delta w = eta * delta * input``.
+Sigmoid units throughout, with ``f'(net) = f (1 - f)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from lecturekit.exercises import (
+    Wrong,
+    as_callable,
+    as_number,
+    as_tensor,
+    exercise_check,
+    expect_close,
+)
+
+__all__ = [
+    "check_hidden_delta_and_update",
+    "check_output_deltas",
+    "check_sigmoid_derivative",
+    "check_sigmoid_layer_backward",
+]
+
+# The numbers of exercises 3.2 and 3.3: a "face" (labels d) seen by two sigmoid outputs y;
+# a hidden unit with output h sends it through the weights W_OUT; an input x; a learning rate.
+FACE_LABELS = (1.0, 0.0)
+FACE_OUTPUTS = (0.7, 0.4)
+HIDDEN_OUTPUT = 0.6
+WEIGHTS_TO_OUTPUTS = (0.5, -0.3)
+INPUT_VALUE = 0.8
+LEARNING_RATE = 0.5
+
+
+def _face_deltas() -> torch.Tensor:
+    d = torch.tensor(FACE_LABELS, dtype=torch.float64)
+    y = torch.tensor(FACE_OUTPUTS, dtype=torch.float64)
+    return (d - y) * y * (1 - y)
+
+
+@exercise_check(
+    "the derivative of the sigmoid",
+    hint="with s = torch.sigmoid(z), the derivative is s * (1 - s): the identity uses the "
+    "sigmoid's output, not z itself.",
+)
+def check_sigmoid_derivative(sigmoid_derivative: object) -> None:
+    derivative = as_callable(sigmoid_derivative, "sigmoid_derivative")
+    z = torch.linspace(-10.0, 10.0, 41, dtype=torch.float64).reshape(41, 1).repeat(1, 2)
+    z_in = z.clone().requires_grad_(True)
+    torch.sigmoid(z_in).sum().backward()
+    answer = derivative(z.clone())
+    if not isinstance(answer, torch.Tensor):
+        raise Wrong(f"sigmoid_derivative should return a tensor, not {type(answer).__name__}.")
+    if tuple(answer.shape) != tuple(z.shape):
+        raise Wrong(
+            f"for z of shape {tuple(z.shape)} sigmoid_derivative returned shape "
+            f"{tuple(answer.shape)}; it should work entry by entry."
+        )
+    answer = answer.detach().to(torch.float64)
+    if torch.allclose(answer, z * (1 - z)):
+        raise Wrong("your function computes z (1 - z), the identity applied to z itself.")
+    if torch.allclose(answer, torch.sigmoid(z), atol=1e-6):
+        raise Wrong("your function returns the sigmoid itself, not its derivative.")
+    expect_close(answer, z_in.grad, "sigmoid_derivative(z)", atol=1e-6)
+
+
+@exercise_check(
+    "output deltas for d = (1, 0) and y = (0.7, 0.4)",
+    hint="delta_k = (d_k - y_k) * y_k * (1 - y_k) for sigmoid outputs: the error times the "
+    "slope, with the error taken as target minus output.",
+)
+def check_output_deltas(delta_out: object) -> None:
+    answer = as_tensor(delta_out, "delta_out", shape=(2,))
+    expected = _face_deltas()
+    d = torch.tensor(FACE_LABELS, dtype=torch.float64)
+    y = torch.tensor(FACE_OUTPUTS, dtype=torch.float64)
+    if torch.allclose(answer, -expected, atol=1e-6):
+        raise Wrong("the signs are flipped: the delta uses d - y (target minus output).")
+    if torch.allclose(answer, d - y, atol=1e-6):
+        raise Wrong("that is the error d - y alone; the delta also multiplies by f'(net).")
+    expect_close(answer, expected, "delta_out", atol=1e-6)
+
+
+@exercise_check(
+    "a hidden delta and the update of a weight into it",
+    hint="delta_j = h_j (1 - h_j) (delta_1 w_1j + delta_2 w_2j) with the output deltas of "
+    "exercise 3.2; then Delta w_jm = eta * delta_j * x_m with eta = 0.5 and x_m = 0.8.",
+)
+def check_hidden_delta_and_update(delta_hidden: object, delta_w: object) -> None:
+    hidden = as_number(delta_hidden, "delta_hidden")
+    update = as_number(delta_w, "delta_w")
+    back = float(_face_deltas() @ torch.tensor(WEIGHTS_TO_OUTPUTS, dtype=torch.float64))
+    expected_hidden = HIDDEN_OUTPUT * (1 - HIDDEN_OUTPUT) * back
+    if math.isclose(hidden, back, abs_tol=1e-6):
+        raise Wrong(
+            "delta_hidden is the sum of delta_k w_kj alone; multiply by the hidden unit's "
+            "slope h_j (1 - h_j)."
+        )
+    if not math.isclose(hidden, expected_hidden, abs_tol=1e-6):
+        raise Wrong(f"delta_hidden = {hidden:.6g} is not the hidden unit's delta.")
+    if math.isclose(update, LEARNING_RATE * hidden * HIDDEN_OUTPUT, abs_tol=1e-7):
+        raise Wrong("delta_w used the hidden unit's output h_j; the weight's input is x_m.")
+    expected_update = LEARNING_RATE * expected_hidden * INPUT_VALUE
+    if not math.isclose(update, expected_update, abs_tol=1e-7):
+        raise Wrong(f"delta_w = {update:.6g} is not eta * delta_j * x_m.")
+
+
+@exercise_check(
+    "the backward function of a sigmoid layer",
+    hint="with Y = sigmoid(X W^T + b), first grad_net = grad_Y * Y * (1 - Y); then "
+    "grad_X = grad_net @ W, grad_W = grad_net.T @ X and grad_b = grad_net summed over the "
+    "batch (dim=0).",
+)
+def check_sigmoid_layer_backward(sigmoid_layer_backward: object) -> None:
+    backward = as_callable(sigmoid_layer_backward, "sigmoid_layer_backward")
+    generator = torch.Generator().manual_seed(3)
+    for n, m, k in [(1, 2, 1), (5, 3, 4), (8, 6, 2)]:
+        X, W, b, grad_Y = (
+            torch.randn(*shape, generator=generator, dtype=torch.float64)
+            for shape in [(n, m), (k, m), (k,), (n, k)]
+        )
+        leaves = [t.clone().requires_grad_(True) for t in (X, W, b)]
+        # E = sum(Y * grad_Y) has dE/dY = grad_Y
+        (torch.sigmoid(leaves[0] @ leaves[1].T + leaves[2]) * grad_Y).sum().backward()
+        result = backward(X.clone(), W.clone(), b.clone(), grad_Y.clone())
+        if not isinstance(result, tuple | list) or len(result) != 3:
+            raise Wrong(
+                "sigmoid_layer_backward should return three tensors (grad_X, grad_W, grad_b)."
+            )
+        for name, answer, leaf in zip(("grad_X", "grad_W", "grad_b"), result, leaves, strict=True):
+            expect_close(answer, leaf.grad, f"{name} for X: {(n, m)}, W: {(k, m)}", atol=1e-6)
