@@ -20,5 +20,16 @@ a loopback download for fetched data). See ``data/README.md`` at the repository 
 
 from lecturekit.data.download import default_cache_dir, fetch
 from lecturekit.data.generated import GATES, logic_gate, point_clouds
+from lecturekit.data.text import analogy_questions, gensim_test_file, movie_polarity, news_corpus
 
-__all__ = ["GATES", "default_cache_dir", "fetch", "logic_gate", "point_clouds"]
+__all__ = [
+    "GATES",
+    "analogy_questions",
+    "default_cache_dir",
+    "fetch",
+    "gensim_test_file",
+    "logic_gate",
+    "movie_polarity",
+    "news_corpus",
+    "point_clouds",
+]
