@@ -1,0 +1,194 @@
+"""Checks for the exercises of chapter 05, *Training deep networks*.
+
+Each check runs the reader's answer on small fixed inputs and compares it with a reference
+computed here, so the feedback names the first thing that differs.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+from lecturekit.exercises import (
+    Wrong,
+    as_callable,
+    as_number,
+    as_tensor,
+    exercise_check,
+    expect_close,
+)
+
+__all__ = [
+    "QUADRATIC_H",
+    "check_inverted_dropout",
+    "check_largest_stable_lr",
+    "check_nearest_centroid_accuracy",
+    "check_train_one_epoch",
+]
+
+QUADRATIC_H = torch.tensor([[3.0, 1.0], [1.0, 2.0]])
+"""The Hessian of exercise 5.2's loss L(w) = 1/2 w^T H w."""
+
+
+def _tiny_problem() -> tuple[nn.Module, list[tuple[torch.Tensor, torch.Tensor]]]:
+    generator = torch.Generator().manual_seed(5)
+    X = torch.randn(20, 4, generator=generator)
+    y = torch.randint(0, 3, (20,), generator=generator)
+    batches = [(X[i : i + 6], y[i : i + 6]) for i in range(0, 20, 6)]  # sizes 6, 6, 6, 2
+    with torch.random.fork_rng():
+        torch.manual_seed(5)
+        model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+    return model, batches
+
+
+@exercise_check(
+    "one epoch of the training loop",
+    hint="for every (X, y) in the loader: y_hat = model(X), loss = loss_fn(y_hat, y), "
+    "optimizer.zero_grad(), loss.backward(), optimizer.step(); add loss.item() * len(y) to a "
+    "running total and divide by the number of examples at the end.",
+)
+def check_train_one_epoch(train_one_epoch: object) -> None:
+    train = as_callable(train_one_epoch, "train_one_epoch")
+    model, batches = _tiny_problem()
+    reference = copy.deepcopy(model)
+    loss_fn = nn.CrossEntropyLoss()
+
+    optimizer = torch.optim.SGD(reference.parameters(), lr=0.5)
+    total, count = 0.0, 0
+    for X, y in batches:
+        loss = loss_fn(reference(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(y)
+        count += len(y)
+
+    result = train(model, batches, loss_fn, torch.optim.SGD(model.parameters(), lr=0.5))
+    for (name, param), expected in zip(
+        model.named_parameters(), reference.parameters(), strict=True
+    ):
+        if torch.allclose(param, expected, atol=1e-5):
+            continue
+        if torch.allclose(param, _reference_first_state(name), atol=1e-7):
+            raise Wrong(f"the parameter `{name}` did not change: is there an optimizer.step()?")
+        raise Wrong(
+            f"after one epoch the parameter `{name}` differs from the reference: zero the "
+            "gradients before every backward pass, and step once per batch."
+        )
+    mean_loss = as_number(result, "the value train_one_epoch returns")
+    expect_close(
+        torch.tensor(mean_loss),
+        torch.tensor(total / count),
+        "the mean training loss it returns (weighted by batch size)",
+        atol=1e-5,
+    )
+
+
+def _reference_first_state(name: str) -> torch.Tensor:
+    model, _ = _tiny_problem()
+    return dict(model.named_parameters())[name].detach()
+
+
+@exercise_check(
+    "the largest stable learning rate on a quadratic",
+    hint="gradient descent on L(w) = 1/2 w^T H w multiplies the component of w along each "
+    "eigenvector of H by (1 - lr * eigenvalue); it converges when all of these have size "
+    "below 1, so lr < 2 / (largest eigenvalue). torch.linalg.eigvalsh(H) gives them.",
+)
+def check_largest_stable_lr(lr_max: object) -> None:
+    value = as_number(lr_max, "lr_max")
+    eigenvalues = torch.linalg.eigvalsh(QUADRATIC_H.double())
+    expected = 2 / eigenvalues.max().item()
+    if abs(value - 1 / eigenvalues.max().item()) < 1e-3:
+        raise Wrong(f"{value:.4f} is 1 / lambda_max; the step still converges up to twice that.")
+    if abs(value - 2 / eigenvalues.min().item()) < 1e-3:
+        raise Wrong(
+            f"{value:.4f} is set by the smallest eigenvalue; the largest one diverges first."
+        )
+    if abs(value - expected) > 1e-3:
+        raise Wrong(f"{value:.4f} is not the largest stable learning rate for this H.")
+
+
+def _reference_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    if not training or p == 0:
+        return x
+    return x * (torch.rand_like(x) >= p) / (1 - p)
+
+
+@exercise_check(
+    "inverted dropout",
+    hint="in training, keep each element with probability 1 - p (torch.rand_like(x) >= p "
+    "gives the mask) and divide the kept ones by 1 - p; in evaluation return x unchanged.",
+)
+def check_inverted_dropout(inverted_dropout: object) -> None:
+    dropout = as_callable(inverted_dropout, "inverted_dropout")
+    x = torch.linspace(1.0, 2.0, 200_000)
+    for p in (0.2, 0.5):
+        expect_close(dropout(x.clone(), p, False), x, f"inverted_dropout(x, p={p}, training=False)")
+    expect_close(dropout(x.clone(), 0.0, True), x, "inverted_dropout(x, p=0, training=True)")
+    for p in (0.2, 0.5, 0.8):
+        out = as_tensor(dropout(x.clone(), p, True), f"inverted_dropout(x, p={p}, training=True)")
+        if out.shape != x.shape:
+            raise Wrong(f"the output has shape {tuple(out.shape)}; expected {tuple(x.shape)}.")
+        dropped = (out == 0).double().mean().item()
+        if abs(dropped - p) > 0.01:
+            raise Wrong(
+                f"with p={p} a fraction {dropped:.3f} of the outputs is zero; expected {p}."
+            )
+        kept = out != 0
+        ratio = out[kept] / x.double()[kept]
+        if not torch.allclose(ratio, torch.full_like(ratio, 1 / (1 - p)), rtol=1e-5):
+            raise Wrong(
+                f"with p={p} the kept outputs are x times {ratio.mean().item():.3f}; expected "
+                f"x / (1 - p) = x times {1 / (1 - p):.3f}, so that the mean does not change."
+            )
+
+
+def _reference_nearest_centroid(
+    train_features: torch.Tensor,
+    train_labels: torch.Tensor,
+    test_features: torch.Tensor,
+    test_labels: torch.Tensor,
+) -> float:
+    classes = torch.unique(train_labels)
+    centroids = torch.stack([train_features[train_labels == k].mean(dim=0) for k in classes])
+    nearest = classes[torch.cdist(test_features, centroids).argmin(dim=1)]
+    return (nearest == test_labels).double().mean().item()
+
+
+@exercise_check(
+    "nearest-centroid accuracy",
+    hint="the centroid of class k is train_features[train_labels == k].mean(dim=0); "
+    "torch.cdist(test_features, centroids) gives every distance; argmin over the classes "
+    "is the prediction, and the accuracy is the fraction equal to test_labels.",
+)
+def check_nearest_centroid_accuracy(nearest_centroid_accuracy: object) -> None:
+    accuracy = as_callable(nearest_centroid_accuracy, "nearest_centroid_accuracy")
+    generator = torch.Generator().manual_seed(3)
+    for num_classes, dim, spread in [(3, 2, 1.5), (10, 16, 3.0), (4, 5, 0.5)]:
+        means = torch.randn(num_classes, dim, generator=generator) * 2
+        train_labels = torch.arange(num_classes).repeat(15)
+        test_labels = torch.randint(0, num_classes, (60,), generator=generator)
+        train_features = means[train_labels] + spread * torch.randn(
+            len(train_labels), dim, generator=generator
+        )
+        test_features = means[test_labels] + spread * torch.randn(
+            len(test_labels), dim, generator=generator
+        )
+        expected = _reference_nearest_centroid(
+            train_features, train_labels, test_features, test_labels
+        )
+        answer = as_number(
+            accuracy(train_features, train_labels, test_features, test_labels),
+            "nearest_centroid_accuracy(...)",
+        )
+        if answer > 1:
+            raise Wrong(f"an accuracy is a fraction between 0 and 1, not {answer:g}.")
+        expect_close(
+            torch.tensor(answer),
+            torch.tensor(expected),
+            f"the accuracy for {num_classes} classes in {dim} dimensions",
+            atol=1e-6,
+        )
