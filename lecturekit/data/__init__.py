@@ -5,11 +5,11 @@ Every chapter runs with no network. Where data come from, in order of preference
 1. **Shipped by a well-kept package** (scikit-learn's digits, scikit-image's photographs,
    gensim's test corpora): a loader here that reads the package's file and raises a clear
    error naming the package to install if it is missing.
-2. **Generated**, deterministically from a seed (``generated.py``): logic gates and 2-D
-   point clouds now; shapes, grammars and sounds as later chapters need them. Same seed,
-   same tensors, on every machine.
-3. **Downloaded** (optional real sets such as MNIST, for readers with a network):
-   ``download.fetch`` with the file's SHA-256, cached under ``data/cache`` (or
+2. **Generated**, deterministically from a seed: logic gates and 2-D point clouds
+   (``generated.py``), a small English grammar with tags, reviews and Spanish translations
+   (``grammar.py``). Same seed, same data, on every machine.
+3. **Downloaded** (optional real sets such as MNIST, ``mnist.load_mnist``, for readers
+   with a network): ``download.fetch`` with the file's SHA-256, cached under ``data/cache`` (or
    ``$LECTUREKIT_DATA_DIR``), and tested against a local HTTP server on loopback, never
    the real host.
 
@@ -20,6 +20,7 @@ a loopback download for fetched data). See ``data/README.md`` at the repository 
 
 from lecturekit.data.download import default_cache_dir, fetch
 from lecturekit.data.generated import GATES, logic_gate, point_clouds
+from lecturekit.data.mnist import load_mnist, read_idx
 from lecturekit.data.text import analogy_questions, gensim_test_file, movie_polarity, news_corpus
 
 __all__ = [
@@ -28,8 +29,10 @@ __all__ = [
     "default_cache_dir",
     "fetch",
     "gensim_test_file",
+    "load_mnist",
     "logic_gate",
     "movie_polarity",
     "news_corpus",
     "point_clouds",
+    "read_idx",
 ]
