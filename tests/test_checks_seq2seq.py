@@ -1,0 +1,111 @@
+import math
+from collections import Counter
+
+import torch
+
+from lecturekit.checks.seq2seq import (
+    check_best_extensions,
+    check_brevity_penalty,
+    check_decoder_inputs,
+    check_modified_precision,
+)
+
+
+def not_written(*args):
+    raise NotImplementedError
+
+
+def clipped_precision(candidate, reference, n):
+    counts = Counter(tuple(candidate[i : i + n]) for i in range(len(candidate) - n + 1))
+    ref = Counter(tuple(reference[i : i + n]) for i in range(len(reference) - n + 1))
+    return sum(min(k, ref[g]) for g, k in counts.items()), sum(counts.values())
+
+
+def test_modified_precision_check_accepts_clipping_and_rejects_plain_matches():
+    assert check_modified_precision(clipped_precision)
+
+    def unclipped(candidate, reference, n):
+        grams = {tuple(reference[i : i + n]) for i in range(len(reference) - n + 1)}
+        found = [tuple(candidate[i : i + n]) for i in range(len(candidate) - n + 1)]
+        return sum(g in grams for g in found), len(found)
+
+    def as_fraction(candidate, reference, n):
+        matches, total = clipped_precision(candidate, reference, n)
+        return matches / max(total, 1)
+
+    assert "only once" in check_modified_precision(unclipped).message
+    assert "pair" in check_modified_precision(as_fraction).message
+    feedback = check_modified_precision(lambda c, r, n: (0, len(c)))
+    assert not feedback and feedback.answered and "expected" in feedback.message
+
+
+def test_modified_precision_check_on_wrong_types_and_placeholders():
+    assert "should be a function" in check_modified_precision("bleu").message
+    assert "whole number" in check_modified_precision(lambda c, r, n: ("1", "2")).message
+    assert not check_modified_precision(...).answered
+    assert not check_modified_precision(not_written).answered
+
+
+def test_brevity_penalty_check_knows_the_formula_and_the_upside_down_ratio():
+    def right(c, r):
+        return 1.0 if c > r else (math.exp(1 - r / c) if c else 0.0)
+
+    def upside_down(c, r):
+        return 1.0 if c > r else (math.exp(1 - c / r) if c else 0.0)
+
+    assert check_brevity_penalty(right)
+    assert check_brevity_penalty(lambda c, r: torch.tensor(right(c, r)))
+    assert "upside down" in check_brevity_penalty(upside_down).message
+    assert "expected" in check_brevity_penalty(lambda c, r: 1.0).message
+    assert "expected 1.0" in check_brevity_penalty(lambda c, r: math.exp(1 - r / c)).message
+
+    def divides_by_zero(c, r):
+        return 1.0 if c > r else math.exp(1 - r / c)
+
+    assert "ZeroDivisionError" in check_brevity_penalty(divides_by_zero).message
+    assert "should be a number" in check_brevity_penalty(lambda c, r: "1").message
+    assert not check_brevity_penalty(...).answered
+    assert not check_brevity_penalty(not_written).answered
+
+
+def test_decoder_inputs_check_wants_start_then_the_shifted_targets():
+    def right(targets, start):
+        return torch.cat([torch.full((len(targets), 1), start), targets[:, :-1]], dim=1)
+
+    def targets_unchanged(targets, start):
+        return targets
+
+    def start_prepended(targets, start):
+        return torch.cat([torch.full((len(targets), 1), start), targets], dim=1)
+
+    def as_floats(targets, start):
+        return right(targets, start).float()
+
+    assert check_decoder_inputs(right)
+    assert "expected" in check_decoder_inputs(targets_unchanged).message
+    assert "shape" in check_decoder_inputs(start_prepended).message
+    assert "dtype" in check_decoder_inputs(as_floats).message
+    assert "a tensor" in check_decoder_inputs(lambda t, s: t.tolist()).message
+    assert not check_decoder_inputs(...).answered
+    assert not check_decoder_inputs(not_written).answered
+
+
+def test_best_extensions_check_wants_scores_rows_and_tokens_of_the_flat_top_k():
+    def right(beam_scores, log_probs, k):
+        top = (beam_scores[:, None] + log_probs).flatten().topk(k)
+        return top.values, top.indices // log_probs.shape[1], top.indices % log_probs.shape[1]
+
+    def forgets_the_beam_score(beam_scores, log_probs, k):
+        top = log_probs.flatten().topk(k)
+        return top.values, top.indices // log_probs.shape[1], top.indices % log_probs.shape[1]
+
+    def rows_and_tokens_swapped(beam_scores, log_probs, k):
+        values, rows, tokens = right(beam_scores, log_probs, k)
+        return values, tokens, rows
+
+    assert check_best_extensions(right)
+    assert "scores" in check_best_extensions(forgets_the_beam_score).message
+    assert "beam indices" in check_best_extensions(rows_and_tokens_swapped).message
+    assert "three tensors" in check_best_extensions(lambda s, p, k: s).message
+    assert not check_best_extensions(...).answered
+    assert not check_best_extensions(not_written).answered
