@@ -7,7 +7,8 @@ Every chapter runs with no network. Where data come from, in order of preference
    error naming the package to install if it is missing.
 2. **Generated**, deterministically from a seed: logic gates and 2-D point clouds
    (``generated.py``), a small English grammar with tags, reviews and Spanish translations
-   (``grammar.py``). Same seed, same data, on every machine.
+   (``grammar.py``), word-like sounds (``sounds.py``) and captioned scenes of coloured shapes
+   (``scenes.py``). Same seed, same data, on every machine.
 3. **Downloaded** (optional real sets such as MNIST, ``mnist.load_mnist``, for readers
    with a network): ``download.fetch`` with the file's SHA-256, cached under ``data/cache`` (or
    ``$LECTUREKIT_DATA_DIR``), and tested against a local HTTP server on loopback, never
@@ -21,11 +22,13 @@ a loopback download for fetched data). See ``data/README.md`` at the repository 
 from lecturekit.data.download import default_cache_dir, fetch
 from lecturekit.data.generated import GATES, logic_gate, point_clouds
 from lecturekit.data.mnist import load_mnist, read_idx
+from lecturekit.data.scenes import captioned_scenes
 from lecturekit.data.text import analogy_questions, gensim_test_file, movie_polarity, news_corpus
 
 __all__ = [
     "GATES",
     "analogy_questions",
+    "captioned_scenes",
     "default_cache_dir",
     "fetch",
     "gensim_test_file",
