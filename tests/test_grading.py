@@ -215,6 +215,8 @@ def test_exercises_are_read_in_order_with_titles_and_points():
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_every_chapter_gives_its_own_answers_full_marks_and_a_blank_sheet_zero(chapter, tmp_path):
+    """Also the run of every chapter with its small parameters on device="cpu": the book's own
+    answers must go through every cell with no error (no papermill run repeats it)."""
     source = nbformat.read(chapter, as_version=4)
     for student, notebook in {"source": source, "blank": student_version(source)}.items():
         (tmp_path / "in" / student).mkdir(parents=True)
