@@ -17,6 +17,7 @@ Modules, each small enough to read in one sitting:
 - ``widgets``    interactive controls that degrade to static figures
 - ``exercises``  the check mechanism behind every exercise; ``checks.<chapter>`` hold the checks
 - ``data``       offline data: generated sets and checksummed downloads
+- ``numerics``   the pinned CPU kernels and threads under which the book's outputs are made
 
 Nothing happens on import: no seeding, no rcParams, no downloads.
 """

@@ -16,14 +16,14 @@ exercise scores its points when its graded cell runs without error, and nothing 
 with the reason; an error in a cell outside the exercises is listed too (grade_id "-").
 Each submission runs in a child process with a fresh kernel and a fresh working folder; a
 time limit, a per-cell time limit and a cap on output size keep a submission that loops,
-crashes or floods from touching the grading of the others.
+crashes or floods from touching the grading of the others. Every kernel runs under the
+book's pinned numeric environment (``lecturekit.numerics``), as the book's outputs were made.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -37,6 +37,7 @@ import nbformat
 import psutil
 from nbclient import NotebookClient
 
+from lecturekit.numerics import pinned_environment
 from lecturekit.student import remove_solution
 
 __all__ = [
@@ -235,7 +236,8 @@ def grade_notebook(
             "--cell-timeout", str(cell_timeout), "--parameters", json.dumps(dict(parameters or {})),
         ]  # fmt: skip
         log = Path(scratch) / "log.txt"
-        environment = os.environ | {"LECTUREKIT_HEADLESS": "1", "MPLBACKEND": "Agg"}
+        # The book's answers were computed under the pinned numerics; so are the submissions.
+        environment = pinned_environment() | {"LECTUREKIT_HEADLESS": "1", "MPLBACKEND": "Agg"}
         with log.open("wb") as sink:
             process = subprocess.Popen(
                 command, cwd=workdir, stdout=sink, stderr=sink, env=environment,

@@ -1,0 +1,123 @@
+"""The one numeric environment in which the book's outputs are made, replayed and graded.
+
+PyTorch's CPU kernels are chosen at run time for the processor: ATen's own vectorised code
+(AVX2 or AVX-512), oneDNN's convolutions and MKL's matrix products each pick an instruction
+set, and each parallel reduction splits its work by the number of threads. Two such choices
+round differently in the last bit, and training turns that bit into different printed
+results. So every run that writes or checks committed outputs (``make execute``, the nbval,
+papermill and grading kernels of ``make test``, the grader) starts its kernels with
+:data:`PINNED` in the environment: AVX2 kernels, which every x86-64 processor of the last
+ten years runs, and two threads. A reader's own JupyterLab or Colab runs without the pins,
+at full speed::
+
+    python -m lecturekit.numerics                  # print the pins as NAME=value lines
+    python -m lecturekit.numerics pytest ...       # run a command under them
+
+The variables are read once, when torch (or MKL, or OpenMP) starts: they must be in the
+environment of the process before it imports torch, so set them for a new process, never
+inside a running one. Nothing happens on import of this module; it never imports torch
+except in :func:`report`.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+__all__ = ["PINNED", "check_processor", "expected_report", "pinned_environment", "report"]
+
+PINNED: Mapping[str, str] = MappingProxyType(
+    {
+        # ATen, PyTorch's own CPU kernels: the AVX2 build, even where AVX-512 is there.
+        "ATEN_CPU_CAPABILITY": "avx2",
+        # oneDNN (convolutions, some matrix products): no instruction set beyond AVX2.
+        "ONEDNN_MAX_CPU_ISA": "AVX2",
+        # MKL's conditional numerical reproducibility: its AVX2 code path on every processor.
+        "MKL_CBWR": "AVX2",
+        # Threads: a parallel sum's rounding depends on how the work is split.
+        "OMP_NUM_THREADS": "2",
+        "MKL_NUM_THREADS": "2",
+        "OPENBLAS_NUM_THREADS": "2",
+    }
+)
+# numpy's and scipy's OpenBLAS keep their own kernel choice: OPENBLAS_CORETYPE is set on some
+# machines to steer clear of bugs in older OpenBLAS builds, and overriding it could bring them
+# back. The book's numbers replayed bit for bit across AVX2 and AVX-512 processors without it.
+
+# What the pinned kernels need from the processor (Linux /proc/cpuinfo flag names).
+_REQUIRED_FLAGS = ("avx2", "fma")
+
+
+def check_processor(cpuinfo: str | None = None) -> None:
+    """Raise ``RuntimeError`` if this x86-64 processor cannot run the pinned AVX2 kernels.
+
+    ATen takes ``ATEN_CPU_CAPABILITY=avx2`` at its word, so on a processor without AVX2 the
+    pinned kernels would stop with an illegal instruction; this says why instead. Other
+    machines (Arm) are not checked: the instruction-set pins name x86 kernels and are ignored
+    there (the thread pins still hold).
+    """
+    if cpuinfo is None:
+        path = Path("/proc/cpuinfo")
+        if platform.machine() not in ("x86_64", "AMD64") or not path.exists():
+            return
+        cpuinfo = path.read_text(errors="replace")
+    lines = [line for line in cpuinfo.splitlines() if line.startswith("flags")]
+    flags = lines[0].split(":", 1)[1].split() if lines else []
+    missing = [flag for flag in _REQUIRED_FLAGS if flag not in flags]
+    if missing:
+        raise RuntimeError(
+            f"this processor lacks {' and '.join(missing)}, which the book's pinned numeric "
+            "environment (AVX2 kernels) needs: its committed outputs cannot be replayed here. "
+            "The chapters still run unpinned, e.g. with `make lab`."
+        )
+
+
+def pinned_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) with :data:`PINNED` put over it."""
+    check_processor()
+    return {**(os.environ if base is None else base), **PINNED}
+
+
+def report() -> dict[str, object]:
+    """What this process's kernels run with: ATen's instruction set, threads, the variables.
+
+    >>> report()["cpu_capability"]  # in a process started with the pins  # doctest: +SKIP
+    'AVX2'
+    """
+    import torch
+
+    return {
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "torch_threads": torch.get_num_threads(),
+        **{name: os.environ.get(name) for name in PINNED},
+    }
+
+
+def expected_report() -> dict[str, object]:
+    """What :func:`report` says in a process started under :data:`PINNED`."""
+    return {
+        "cpu_capability": PINNED["ATEN_CPU_CAPABILITY"].upper(),
+        "torch_threads": int(PINNED["OMP_NUM_THREADS"]),
+        **PINNED,
+    }
+
+
+def _main(argv: list[str]) -> int:
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
+    if not argv:
+        print("\n".join(f"{name}={value}" for name, value in PINNED.items()))
+        return 0
+    try:
+        os.execvpe(argv[0], argv, pinned_environment())  # the command replaces this process
+    except OSError as error:
+        print(f"python -m lecturekit.numerics: cannot run {argv[0]}: {error}", file=sys.stderr)
+    return 127
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
