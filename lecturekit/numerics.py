@@ -6,25 +6,30 @@ set, and each parallel reduction splits its work by the number of threads. Two s
 round differently in the last bit, and training turns that bit into different printed
 results. So every run that writes or checks committed outputs (``make execute``, the nbval,
 papermill and grading kernels of ``make test``, the grader) starts its kernels with
-:data:`PINNED` in the environment: AVX2 kernels, which every x86-64 processor of the last
-ten years runs, and two threads. A reader's own JupyterLab or Colab runs without the pins,
-at full speed::
+:data:`PINNED` in the environment: AVX2 kernels, two threads and no GPU. AVX2 (with FMA)
+is on every Intel Core and Xeon since Haswell (2013) and every AMD processor since
+Excavator (2015); some Pentium, Celeron and Atom chips lack it, and there
+:func:`check_processor` refuses with a reason. A reader's own JupyterLab or Colab runs
+without the pins, at full speed::
 
     python -m lecturekit.numerics                  # print the pins as NAME=value lines
     python -m lecturekit.numerics pytest ...       # run a command under them
 
 The variables are read once, when torch (or MKL, or OpenMP) starts: they must be in the
 environment of the process before it imports torch, so set them for a new process, never
-inside a running one. Nothing happens on import of this module; it never imports torch
-except in :func:`report`.
+inside a running one. Nothing happens on import of this module; it imports torch only
+in :func:`report`.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
+import re
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -36,17 +41,23 @@ PINNED: Mapping[str, str] = MappingProxyType(
         "ATEN_CPU_CAPABILITY": "avx2",
         # oneDNN (convolutions, some matrix products): no instruction set beyond AVX2.
         "ONEDNN_MAX_CPU_ISA": "AVX2",
-        # MKL's conditional numerical reproducibility: its AVX2 code path on every processor.
+        # MKL (matrix products, FFT) in conditional numerical reproducibility mode: fixed
+        # cache sizes, deterministic reductions, static scheduling. It runs the AVX2 branch
+        # on Intel processors and its "AUTO" branch on AMD ones (MKL's own verbose output
+        # says so); only "COMPATIBLE" (SSE2) is the same on both, at 1.7 times chapter 15's
+        # run time, which `make test` cannot afford. See README, "Reproducible numbers".
         "MKL_CBWR": "AVX2",
         # Threads: a parallel sum's rounding depends on how the work is split.
         "OMP_NUM_THREADS": "2",
         "MKL_NUM_THREADS": "2",
         "OPENBLAS_NUM_THREADS": "2",
+        # No GPU: device="auto" means the CPU, where the outputs were made.
+        "CUDA_VISIBLE_DEVICES": "",
     }
 )
 # numpy's and scipy's OpenBLAS keep their own kernel choice: OPENBLAS_CORETYPE is set on some
 # machines to steer clear of bugs in older OpenBLAS builds, and overriding it could bring them
-# back. The book's numbers replayed bit for bit across AVX2 and AVX-512 processors without it.
+# back. Replays across AVX2 and AVX-512 AMD processors matched without it.
 
 # What the pinned kernels need from the processor (Linux /proc/cpuinfo flag names).
 _REQUIRED_FLAGS = ("avx2", "fma")
@@ -83,16 +94,24 @@ def pinned_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def report() -> dict[str, object]:
-    """What this process's kernels run with: ATen's instruction set, threads, the variables.
+    """What this process's kernels run with, asked of the libraries themselves.
 
-    >>> report()["cpu_capability"]  # in a process started with the pins  # doctest: +SKIP
-    'AVX2'
+    ATen's instruction set and torch's thread count; the instruction set oneDNN dispatches
+    to and whether MKL runs in reproducible (CNR) mode, both read from their own verbose
+    output; the device ``"auto"`` resolves to; and the pinned variables as this process sees
+    them. In a process started under :data:`PINNED` it equals :func:`expected_report`.
     """
     import torch
 
+    from lecturekit.device import resolve_device
+
+    onednn_isa, mkl_branch = _library_dispatch()
     return {
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "onednn_isa": onednn_isa,
+        "mkl_reproducible": mkl_branch not in (None, "OFF"),
         "torch_threads": torch.get_num_threads(),
+        "device": str(resolve_device("auto")),
         **{name: os.environ.get(name) for name in PINNED},
     }
 
@@ -101,9 +120,47 @@ def expected_report() -> dict[str, object]:
     """What :func:`report` says in a process started under :data:`PINNED`."""
     return {
         "cpu_capability": PINNED["ATEN_CPU_CAPABILITY"].upper(),
+        "onednn_isa": "Intel " + PINNED["ONEDNN_MAX_CPU_ISA"],
+        "mkl_reproducible": True,
         "torch_threads": int(PINNED["OMP_NUM_THREADS"]),
+        "device": "cpu",
         **PINNED,
     }
+
+
+@functools.cache  # oneDNN prints its instruction set only the first time
+def _library_dispatch() -> tuple[str | None, str | None]:
+    """oneDNN's instruction set ("Intel AVX2") and MKL's CNR branch ("AUTO", "OFF", ...)."""
+    import torch
+
+    def convolve() -> None:
+        with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON):
+            torch.nn.functional.conv2d(torch.ones(4, 3, 32, 32), torch.ones(8, 3, 3, 3))
+
+    def multiply() -> None:
+        with torch.backends.mkl.verbose(torch.backends.mkl.VERBOSE_ON):
+            torch.ones(64, 64) @ torch.ones(64, 64)
+
+    onednn = _c_output(convolve) if torch.backends.mkldnn.is_available() else ""
+    mkl = _c_output(multiply) if torch.backends.mkl.is_available() else ""
+    isa = re.search(r"onednn_verbose,.*,cpu,isa:([^\n]+)", onednn)
+    branch = re.search(r"CNR:(\w+)", mkl)
+    return (isa.group(1).strip() if isa else None), (branch.group(1) if branch else None)
+
+
+def _c_output(function: Callable[[], None]) -> str:
+    """What ``function`` writes to file descriptor 1 (C libraries' stdout), captured."""
+    with tempfile.TemporaryFile() as sink:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(sink.fileno(), 1)
+        try:
+            function()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        sink.seek(0)
+        return sink.read().decode(errors="replace")
 
 
 def _main(argv: list[str]) -> int:
@@ -114,9 +171,9 @@ def _main(argv: list[str]) -> int:
         return 0
     try:
         os.execvpe(argv[0], argv, pinned_environment())  # the command replaces this process
-    except OSError as error:
+    except (OSError, RuntimeError) as error:
         print(f"python -m lecturekit.numerics: cannot run {argv[0]}: {error}", file=sys.stderr)
-    return 127
+    return 1
 
 
 if __name__ == "__main__":

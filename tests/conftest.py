@@ -5,15 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from lecturekit.numerics import pinned_environment
+from lecturekit.numerics import PINNED, check_processor
 
 # Kernels started by nbval and papermill inherit this: no progress bars, no live plots,
 # widgets drawn as static figures, exactly as the committed outputs were made.
 os.environ.setdefault("LECTUREKIT_HEADLESS", "1")
-# ... and the book's pinned numerics (AVX2 kernels, two threads), in which the committed outputs
-# were made. `make test` already runs pytest under them; this covers a plain `pytest` too, for
-# everything this process starts (torch, here, is imported only after this file).
-os.environ.update(pinned_environment())
+# ... and the book's pinned numerics (AVX2 kernels, two threads, no GPU), in which the committed
+# outputs were made. `make test` already runs pytest under them; this covers a plain `pytest`
+# too, for this process and every kernel it starts. torch reads them when it is imported.
+assert "torch" not in sys.modules, "torch was imported before the numeric pins were set"
+check_processor()
+os.environ.update(PINNED)
 
 ROOT = Path(__file__).resolve().parents[1]
 

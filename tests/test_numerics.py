@@ -39,6 +39,7 @@ def test_the_pins_are_avx2_kernels_and_two_threads():
     assert PINNED["ONEDNN_MAX_CPU_ISA"] == "AVX2"
     assert PINNED["MKL_CBWR"] == "AVX2"
     assert {PINNED[f"{lib}_NUM_THREADS"] for lib in ("OMP", "MKL", "OPENBLAS")} == {"2"}
+    assert PINNED["CUDA_VISIBLE_DEVICES"] == ""
     # OpenBLAS's kernel choice is left to the machine (see lecturekit/numerics.py).
     assert "OPENBLAS_CORETYPE" not in PINNED
 
@@ -69,16 +70,18 @@ def test_the_command_line_prints_the_pins_and_runs_a_command_under_them(monkeypa
     assert json.loads(ran.stdout) == expected_report()
 
 
-def test_an_unpinned_process_reports_something_else(monkeypatch):
-    """The report can tell: without the pins, the variables are unset."""
+def test_an_unpinned_process_is_told_apart_by_what_its_libraries_say(monkeypatch):
+    """The report asks MKL, not only the environment: unpinned, MKL's reproducible mode is off."""
     unpinned(monkeypatch)
     ran = subprocess.run(
         [sys.executable, "-c", REPORT_CODE], capture_output=True, text=True, check=True
     )
-    assert json.loads(ran.stdout) != expected_report()
+    report = json.loads(ran.stdout)
+    assert report["mkl_reproducible"] is False
+    assert all(report[name] is None for name in PINNED)
 
 
-def test_nbval_replays_a_committed_report_made_under_the_pins():
+def test_the_committed_report_is_the_pinned_one():
     """nbval replays tests/pinned_numerics.ipynb with the chapters (make test): its committed
     output is the pinned report, so nbval's own kernel must produce exactly that."""
     (cell,) = [
