@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     grade.add_argument("--cell-timeout", type=int, default=300, help="seconds per cell (300)")
     grade.add_argument(
+        "--jobs", type=int, default=1, help="submissions graded at a time, one kernel each (1)"
+    )
+    grade.add_argument(
         "--parameters",
         type=Path,
         help="YAML mapping a notebook name to papermill parameters, e.g. smaller sizes",
@@ -78,6 +81,7 @@ def _grade(args: argparse.Namespace) -> None:
         time_limit=args.time_limit,
         cell_timeout=args.cell_timeout,
         parameters=parameters,
+        jobs=args.jobs,
     )
     earned, total = sum(r.points for r in rows), sum(r.max_points for r in rows)
     print(f"graded {len({(r.student, r.notebook) for r in rows})} notebooks: {earned:g}/{total:g}")

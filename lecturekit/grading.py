@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -269,27 +270,40 @@ def grade_folder(
     time_limit: float = 900,
     cell_timeout: int = 300,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    jobs: int = 1,
 ) -> list[Result]:
     """Grade ``submissions/<student>/<notebook>.ipynb`` against ``source_dir/<notebook>.ipynb``.
 
     ``parameters`` maps a notebook name to papermill parameters for it (smaller sizes grade
-    faster). Writes ``gradebook.csv`` and ``gradebook.md`` to ``out_dir``.
+    faster). ``jobs`` submissions are graded at a time, each in its own child process and
+    kernel. Writes ``gradebook.csv`` and ``gradebook.md`` to ``out_dir``.
     """
     submissions, source_dir, out_dir = Path(submissions), Path(source_dir), Path(out_dir)
-    rows: list[Result] = []
-    timings: dict[tuple[str, str], float] = {}
-    for path in sorted(submissions.glob("*/*.ipynb")):
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1 (got {jobs!r})")
+
+    def grade(path: Path) -> tuple[list[Result], float | None]:
         student, name = path.parent.name, path.stem
         source = source_dir / path.name
         if not source.exists():
-            rows.append(Result(student, name, "-", "-", 0.0, 0.0, "no such notebook in the book"))
-            continue
+            return [Result(student, name, "-", "-", 0.0, 0.0, "no such notebook in the book")], None
         start = time.perf_counter()
-        rows += grade_notebook(
+        rows = grade_notebook(
             path, source, student=student, time_limit=time_limit, cell_timeout=cell_timeout,
             parameters=(parameters or {}).get(name),
         )  # fmt: skip
-        timings[student, name] = time.perf_counter() - start
+        return rows, time.perf_counter() - start
+
+    paths = sorted(submissions.glob("*/*.ipynb"))
+    # Threads only wait: each submission runs in its own child process (grade_notebook).
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        graded = list(pool.map(grade, paths))
+    rows = [row for found, _ in graded for row in found]
+    timings = {
+        (path.parent.name, path.stem): seconds
+        for path, (_, seconds) in zip(paths, graded, strict=True)
+        if seconds is not None
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_csv(rows, out_dir / "gradebook.csv")
     (out_dir / "gradebook.md").write_text(_summary(rows, timings))

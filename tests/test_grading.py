@@ -232,7 +232,8 @@ def test_every_chapter_gives_its_own_answers_full_marks_and_a_blank_sheet_zero(c
         "--parameters",
         str(parameters),
     ]
-    main(["grade", str(tmp_path / "in"), *arguments, "--time-limit", "600"])
+    # The book's answers and the blank sheet side by side: two kernels for two cores.
+    main(["grade", str(tmp_path / "in"), *arguments, "--time-limit", "600", "--jobs", "2"])
     with (out / "gradebook.csv").open() as file:
         table = list(csv.DictReader(file))
     assert not [row for row in table if row["grade_id"] == "-"], "errors outside the exercises"
@@ -242,3 +243,22 @@ def test_every_chapter_gives_its_own_answers_full_marks_and_a_blank_sheet_zero(c
     assert all(row["points"] == row["max_points"] for row in mine), mine
     assert all(float(row["points"]) == 0 for row in blank), blank
     assert all("Not answered yet" in row["reason"] for row in blank), blank
+
+
+def test_parallel_jobs_grade_as_one_job_does(graded, tmp_path):
+    rows, _, _ = graded
+    submissions = tmp_path / "submissions"
+    book = toy_book()
+    for student, notebook in {"correct": book, "blank": student_version(book)}.items():
+        (submissions / student).mkdir(parents=True)
+        nbformat.write(notebook, submissions / student / "toy.ipynb")
+    (tmp_path / "book").mkdir()
+    nbformat.write(book, tmp_path / "book" / "toy.ipynb")
+    parallel = grade_folder(
+        submissions, source_dir=tmp_path / "book", out_dir=tmp_path / "grades", jobs=2
+    )
+    for student in ("correct", "blank"):
+        assert points(parallel, student) == points(rows, student)
+        assert reasons(parallel, student) == reasons(rows, student)
+    with pytest.raises(ValueError, match="jobs must be an integer >= 1"):
+        grade_folder(submissions, source_dir=tmp_path / "book", out_dir=tmp_path, jobs=0)
