@@ -37,8 +37,8 @@ $(MATHJAX): Makefile
 	test -f $@
 
 # Every run that makes or checks committed outputs (make execute, make test, the grader) runs
-# under the book's one pinned numeric environment, lecturekit/numerics.py: AVX2 kernels and two
-# threads on every x86-64 machine. `make lab` runs unpinned, at the machine's full speed.
+# under the book's one pinned numeric environment, lecturekit/numerics.py: AVX2 kernels, two
+# threads and no GPU. `make lab` runs unpinned, at the machine's full speed.
 PINNED = $(abspath $(PYTHON)) -m lecturekit.numerics
 
 # Debian's Chromium, driven by playwright in tests/test_browser.py (never a browser download).

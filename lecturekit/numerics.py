@@ -68,8 +68,8 @@ def check_processor(cpuinfo: str | None = None) -> None:
 
     ATen takes ``ATEN_CPU_CAPABILITY=avx2`` at its word, so on a processor without AVX2 the
     pinned kernels would stop with an illegal instruction; this says why instead. Other
-    machines (Arm) are not checked: the instruction-set pins name x86 kernels and are ignored
-    there (the thread pins still hold).
+    machines (Arm) are not checked: the instruction-set pins name x86 kernels, which ATen
+    there ignores with a warning (the thread and GPU pins still hold).
     """
     if cpuinfo is None:
         path = Path("/proc/cpuinfo")
