@@ -19,21 +19,29 @@ when correct, so grading code can ``assert check_nand(w, b)``.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import numbers
+import secrets
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from lecturekit import answers as answers_data
+
 __all__ = [
     "Feedback",
     "Wrong",
+    "answer_key",
     "as_callable",
     "as_number",
     "as_tensor",
     "exercise_check",
     "expect_close",
+    "matches_key",
 ]
 
 
@@ -65,19 +73,31 @@ class NotAnswered(Exception):
     """Raised when an answer is still the placeholder."""
 
 
+# A judge sets the global random state while it runs; one judge at a time per process.
+_JUDGING = threading.RLock()
+
 NOT_ANSWERED = "replace the `...` placeholder with your answer and run the cell again."
 
 
-def exercise_check(title: str, *, hint: str, praise: str = "well done.") -> Callable:
-    """Decorate ``check(*answers)`` (raises ``Wrong`` or returns) into a ``Feedback`` checker."""
+def exercise_check(
+    title: str, *, hint: str, praise: str = "well done.", probe: Callable | None = None
+) -> Callable:
+    """Decorate ``check(*answers)`` (raises ``Wrong`` or returns) into a ``Feedback`` checker.
+
+    The checker has two halves (``lecturekit.answers``): ``checker.probe(*answers)`` turns the
+    answers into data where they live, and ``checker.judge(data)`` gives the ``Feedback`` from
+    that data alone. ``checker(*answers)`` does both, so a reader sees what the grader sees.
+
+    By default a value answer is its own data and a function answer is recorded on the
+    inputs that ``check`` calls it with. With ``probe``, ``probe(*answers)`` makes the data
+    itself (for answers such as a network, which are not data), and ``check`` is called with
+    it; ``probe`` may raise ``Wrong`` too.
+    """
 
     def decorate(check: Callable[..., None]) -> Callable[..., Feedback]:
-        @functools.wraps(check)
-        def checker(*answers: object) -> Feedback:
-            if any(answer is Ellipsis for answer in answers):
-                return Feedback(title, False, NOT_ANSWERED, answered=False)
+        def verdict(run: Callable[[], None]) -> Feedback:
             try:
-                check(*answers)
+                run()
             except (NotAnswered, NotImplementedError):
                 return Feedback(title, False, NOT_ANSWERED, answered=False)
             except Wrong as wrong:
@@ -90,6 +110,61 @@ def exercise_check(title: str, *, hint: str, praise: str = "well done.") -> Call
                 )
             return Feedback(title, True, praise)
 
+        def probe_answers(*answers: object) -> dict:
+            rng = answers_data.encode(torch.get_rng_state())
+            if any(answer is Ellipsis for answer in answers):
+                return {"rng": rng, "not_answered": True}
+            if probe is not None:
+                try:
+                    return {"rng": rng, "facts": answers_data.encode(probe(*answers))}
+                except (NotAnswered, NotImplementedError):
+                    return {"rng": rng, "not_answered": True}
+                except Wrong as wrong:
+                    return {"rng": rng, "wrong": str(wrong)}
+                except Exception as error:
+                    return {"rng": rng, "raised": [type(error).__name__, str(error)[:2000]]}
+            recorders = [answers_data.record(answer) for answer in answers]
+            try:  # the verdict here does not count: only what the answers did is kept
+                check(*[r or a for r, a in zip(recorders, answers, strict=True)])
+            except Exception:
+                pass
+            return {
+                "rng": rng,
+                "answers": [
+                    {"calls": r.calls} if r else {"value": answers_data.encode(a)}
+                    for r, a in zip(recorders, answers, strict=True)
+                ],
+            }
+
+        def judge(payload: dict) -> Feedback:
+            def run() -> None:
+                if payload.get("not_answered"):
+                    raise NotAnswered
+                if "wrong" in payload:
+                    raise Wrong(str(payload["wrong"]))
+                if "raised" in payload:
+                    raise answers_data._rebuilt(*payload["raised"])
+                if "facts" in payload:
+                    check(answers_data.decode(payload["facts"]))
+                    return
+                check(*[
+                    answers_data.replay(a["calls"]) if "calls" in a
+                    else answers_data.decode(a["value"])
+                    for a in payload["answers"]
+                ])  # fmt: skip
+
+            with _JUDGING, torch.random.fork_rng(devices=[]):
+                torch.set_rng_state(answers_data.decode(payload["rng"]))
+                return verdict(run)
+
+        @functools.wraps(check)
+        def checker(*answers: object) -> Feedback:
+            # Through JSON and back, exactly as the data leaves a kernel for the grader.
+            return judge(json.loads(json.dumps(probe_answers(*answers))))
+
+        checker.probe = probe_answers
+        checker.judge = judge
+        checker.title = title
         return checker
 
     return decorate
@@ -158,3 +233,36 @@ def _short(t: torch.Tensor) -> str:
     values = t.flatten()[:6].tolist()
     text = ", ".join(f"{v:.4g}" for v in values)
     return f"[{text}{', ...' if t.numel() > 6 else ''}]" if t.ndim else f"{t.item():.4g}"
+
+
+def answer_key(value: int | str | tuple) -> str:
+    """A salted hash of an exact answer, to keep in a check instead of the answer itself.
+
+    >>> key = answer_key(14)          # once, by the author; paste the string into the check
+    >>> matches_key(14, key), matches_key(13, key)
+    (True, False)
+
+    It keeps the answer out of plain sight in the installed package; a small whole number can
+    still be found by trying them all, as it can by running the check on each.
+    """
+    salt = secrets.token_hex(8)
+    return f"sha256:{salt}:{_digest(salt, value)}"
+
+
+def matches_key(value: object, key: str) -> bool:
+    """Whether ``value`` is the exact answer that ``key`` (from ``answer_key``) was made from."""
+    _, salt, digest = key.split(":")
+    try:
+        return secrets.compare_digest(_digest(salt, value), digest)
+    except TypeError:  # not an int, str or tuple of them: not the answer
+        return False
+
+
+def _digest(salt: str, value: object) -> str:
+    def canonical(v: object) -> object:
+        if isinstance(v, bool) or not isinstance(v, int | str | tuple | list):
+            raise TypeError(f"an answer key is made from ints and strings, not {type(v).__name__}")
+        return [canonical(x) for x in v] if isinstance(v, tuple | list) else v
+
+    text = json.dumps(canonical(value))
+    return hashlib.sha256(f"{salt}:{text}".encode()).hexdigest()

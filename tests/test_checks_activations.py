@@ -1,3 +1,6 @@
+import inspect
+import re
+
 import torch
 import torch.nn.functional as F
 
@@ -7,6 +10,12 @@ from lecturekit.checks.activations import (
     check_sigmoid_slope,
     check_stable_softmax,
 )
+
+
+def names_number(source: str, number: int) -> bool:
+    """Whether ``source`` has ``number`` as a number of its own (14, 30_840 or 30,840)."""
+    spellings = "|".join(re.escape(s) for s in {str(number), f"{number:_}", f"{number:,}"})
+    return re.search(rf"(?<![\w.,])(?:{spellings})(?![\w]|[.,]\d)", source) is not None
 
 
 def test_elu_derivative_check_accepts_the_rule_and_rejects_common_mistakes():
@@ -92,3 +101,7 @@ def test_sigmoid_slope_check():
     assert "should be a number" in check_sigmoid_slope("1/4", 10).message
     assert not check_sigmoid_slope(..., ...).answered
     assert not check_sigmoid_slope(0.25, ...).answered
+
+
+def test_the_number_of_layers_is_not_in_the_source():
+    assert not names_number(inspect.getsource(check_sigmoid_slope), 10)

@@ -1,11 +1,21 @@
+import inspect
+import re
+
 import torch
 
+from lecturekit.checks import alexnet
 from lecturekit.checks.alexnet import (
     check_conv2_one_gpu,
     check_crops_per_image,
     check_dropout,
     check_top_k_accuracy,
 )
+
+
+def names_number(source: str, number: int) -> bool:
+    """Whether ``source`` has ``number`` as a number of its own (14, 30_840 or 30,840)."""
+    spellings = "|".join(re.escape(s) for s in {str(number), f"{number:_}", f"{number:,}"})
+    return re.search(rf"(?<![\w.,])(?:{spellings})(?![\w]|[.,]\d)", source) is not None
 
 
 def test_conv2_one_gpu_check_accepts_the_count_and_names_the_usual_mistakes():
@@ -101,3 +111,9 @@ def test_crops_per_image_check():
     assert not check_crops_per_image(50)
     assert "whole number" in check_crops_per_image("2178").message
     assert not check_crops_per_image(...).answered
+
+
+def test_the_exact_answers_are_not_in_the_source():
+    source = inspect.getsource(alexnet)
+    assert not names_number(source, 614_656) and not names_number(source, 2178)
+    assert "(96 * 5 * 5)" not in source  # nor the formula that gives it

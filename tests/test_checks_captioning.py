@@ -1,7 +1,10 @@
+import inspect
 import math
+import re
 
 import torch
 
+from lecturekit.checks import captioning
 from lecturekit.checks.captioning import (
     check_caption_log_probability,
     check_num_possible_captions,
@@ -9,6 +12,12 @@ from lecturekit.checks.captioning import (
     check_words_until_end,
 )
 from lecturekit.data.scenes import COLOURS, END, RELATIONS, SHAPES, SIZES, START
+
+
+def names_number(source: str, number: int) -> bool:
+    """Whether ``source`` has ``number`` as a number of its own (14, 30_840 or 30,840)."""
+    spellings = "|".join(re.escape(s) for s in {str(number), f"{number:_}", f"{number:,}"})
+    return re.search(rf"(?<![\w.,])(?:{spellings})(?![\w]|[.,]\d)", source) is not None
 
 
 def not_written(*args):
@@ -117,3 +126,7 @@ def test_num_possible_captions_check():
     assert "whole number" in check_num_possible_captions("864").message
     assert "whole number" in check_num_possible_captions(864.5).message
     assert not check_num_possible_captions(...).answered
+
+
+def test_the_number_of_captions_is_not_in_the_source():
+    assert not names_number(inspect.getsource(captioning), 864)

@@ -1,5 +1,9 @@
+import inspect
+import re
+
 import torch
 
+from lecturekit.checks import convolution
 from lecturekit.checks.convolution import (
     check_conv1_parameters,
     check_convolution_by_hand,
@@ -7,6 +11,12 @@ from lecturekit.checks.convolution import (
     check_overlapping_max_pool,
     check_vertical_edge_kernel,
 )
+
+
+def names_number(source: str, number: int) -> bool:
+    """Whether ``source`` has ``number`` as a number of its own (14, 30_840 or 30,840)."""
+    spellings = "|".join(re.escape(s) for s in {str(number), f"{number:_}", f"{number:,}"})
+    return re.search(rf"(?<![\w.,])(?:{spellings})(?![\w]|[.,]\d)", source) is not None
 
 
 def test_output_side_check_accepts_the_formula_and_rejects_common_mistakes():
@@ -92,3 +102,7 @@ def test_overlapping_max_pool_check():
     assert not check_overlapping_max_pool([[4, 3, 5], [6, 6, 5], [6, 6, 6]])
     assert "could not be read" in check_overlapping_max_pool([[1, 2], [3]]).message
     assert not check_overlapping_max_pool(...).answered
+
+
+def test_the_conv1_count_is_not_in_the_source():
+    assert not names_number(inspect.getsource(convolution), 34_944)

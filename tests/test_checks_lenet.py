@@ -1,12 +1,22 @@
+import inspect
+import re
+
 import torch
 from torch import nn
 
+from lecturekit.checks import lenet
 from lecturekit.checks.lenet import (
     check_confusion_matrix,
     check_modern_lenet,
     check_s4_receptive_field,
     check_unpadded_c5_parameters,
 )
+
+
+def names_number(source: str, number: int) -> bool:
+    """Whether ``source`` has ``number`` as a number of its own (14, 30_840 or 30,840)."""
+    spellings = "|".join(re.escape(s) for s in {str(number), f"{number:_}", f"{number:,}"})
+    return re.search(rf"(?<![\w.,])(?:{spellings})(?![\w]|[.,]\d)", source) is not None
 
 
 def test_unpadded_c5_check_accepts_the_count_and_names_the_usual_mistakes():
@@ -45,7 +55,7 @@ def test_modern_lenet_check_accepts_the_network_and_rejects_variants():
         return model
 
     feedback = check_modern_lenet(wider_f6)
-    assert not feedback and "61,706" in feedback.message
+    assert not feedback and "different count" in feedback.message
 
 
 def test_modern_lenet_check_on_wrong_types_and_placeholders():
@@ -99,3 +109,10 @@ def test_s4_receptive_field_check():
     assert not check_s4_receptive_field(18)
     assert "whole number" in check_s4_receptive_field("16").message
     assert not check_s4_receptive_field(...).answered
+
+
+def test_the_exact_answers_are_not_in_the_source():
+    source = inspect.getsource(lenet)
+    assert not names_number(source, 30_840) and not names_number(source, 61_706)
+    # 16 is also the number of C3's maps; the receptive-field check itself must not name it
+    assert not names_number(inspect.getsource(check_s4_receptive_field), 16)

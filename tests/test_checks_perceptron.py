@@ -1,11 +1,21 @@
+import inspect
+import re
+
 import torch
 
+from lecturekit.checks import perceptron
 from lecturekit.checks.perceptron import (
     check_geometric_margin,
     check_nand_weights,
     check_perceptron_step,
     check_separable_count,
 )
+
+
+def names_number(source: str, number: int) -> bool:
+    """Whether ``source`` has ``number`` as a number of its own (14, 30_840 or 30,840)."""
+    spellings = "|".join(re.escape(s) for s in {str(number), f"{number:_}", f"{number:,}"})
+    return re.search(rf"(?<![\w.,])(?:{spellings})(?![\w]|[.,]\d)", source) is not None
 
 
 def reference_step(w, b, x, y, lr):
@@ -57,3 +67,8 @@ def test_separable_count_check():
     assert "XOR" in check_separable_count(16).message
     assert not check_separable_count(12)
     assert "whole number" in check_separable_count("fourteen").message
+
+
+def test_the_separable_count_is_not_in_the_source():
+    assert names_number("if count != 14:", 14) and not names_number("0.14, 140, 2**4", 14)
+    assert not names_number(inspect.getsource(perceptron), 14)

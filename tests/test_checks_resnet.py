@@ -1,13 +1,23 @@
+import inspect
+import re
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lecturekit.checks import resnet
 from lecturekit.checks.resnet import (
     check_bottleneck_weights,
     check_five_crops,
     check_inception_4a,
     check_residual_block,
 )
+
+
+def names_number(source: str, number: int) -> bool:
+    """Whether ``source`` has ``number`` as a number of its own (14, 30_840 or 30,840)."""
+    spellings = "|".join(re.escape(s) for s in {str(number), f"{number:_}", f"{number:,}"})
+    return re.search(rf"(?<![\w.,])(?:{spellings})(?![\w]|[.,]\d)", source) is not None
 
 
 def test_inception_4a_check_accepts_the_counts_and_names_the_usual_mistakes():
@@ -126,3 +136,8 @@ def test_five_crops_check_on_wrong_types_and_placeholders():
         raise NotImplementedError
 
     assert not check_five_crops(not_written).answered
+
+
+def test_the_exact_answers_are_not_in_the_source():
+    assert not names_number(inspect.getsource(resnet), 376_176)
+    assert not names_number(inspect.getsource(check_inception_4a), 512)

@@ -19,6 +19,7 @@ from lecturekit.exercises import (
     as_number,
     exercise_check,
     expect_close,
+    matches_key,
 )
 
 __all__ = [
@@ -27,6 +28,12 @@ __all__ = [
     "check_sigmoid_slope",
     "check_stable_softmax",
 ]
+
+
+# The exact answer, as a key (lecturekit.exercises.answer_key) rather than in plain text.
+_SIGMOID_NUM_LAYERS_KEY = (
+    "sha256:c5a639627c2a2832:f17897cf194bcf5fbcfa694491b2703becb79ea284a0c725b391179efcf9618f"
+)
 
 
 def _returned_tensor(result: object, what: str, shape: tuple[int, ...]) -> torch.Tensor:
@@ -130,7 +137,7 @@ def check_sigmoid_slope(max_slope: object, num_layers: object) -> None:
         raise Wrong(f"max_slope = {slope:g} is not the largest value of sigma(x) (1 - sigma(x)).")
     if layers == 9:
         raise Wrong("with 9 layers (1/4)**9 = 3.8e-06 is still above one millionth.")
-    if layers != 10:
+    if not matches_key(layers, _SIGMOID_NUM_LAYERS_KEY):
         raise Wrong(
             f"num_layers = {layers} is not the smallest L with (1/4)**L < 1e-6 "
             f"((1/4)**{layers} = {0.25**layers:.2g})."

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import torch
 
-from lecturekit.exercises import Wrong, as_callable, as_number, as_tensor, exercise_check
+from lecturekit.exercises import (
+    Wrong,
+    as_callable,
+    as_number,
+    as_tensor,
+    exercise_check,
+    matches_key,
+)
 
 __all__ = [
     "check_conv2_one_gpu",
@@ -18,8 +25,13 @@ __all__ = [
     "check_top_k_accuracy",
 ]
 
-_CONV2_ONE_GPU = 256 * (96 * 5 * 5) + 256
-_CROPS = (256 - 224 + 1) ** 2 * 2
+# The exact answers, as keys (lecturekit.exercises.answer_key) rather than in plain text.
+_CONV2_ONE_GPU_KEY = (
+    "sha256:aa4ce760f0974d24:e8a35028f9cb659f25e41dfd89ba9f2446c0c58309252a42b7fbc3da5d1b6159"
+)
+_CROPS_KEY = (
+    "sha256:2b46a2074d2ba1f6:82266dc090476f7914817ec3301ada43f47a498a16cbcf83e9bd130ed4cadeb3"
+)
 
 
 @exercise_check(
@@ -30,11 +42,11 @@ def check_conv2_one_gpu(conv2_one_gpu: object) -> None:
     count = as_number(conv2_one_gpu, "conv2_one_gpu", integer=True)
     if count == 307_456:
         raise Wrong("307,456 is conv2 with the split (5 x 5 x 48 kernels); without it they see 96.")
-    if count == 256 * 96 * 25:
+    if count == 614_400:
         raise Wrong(f"{count:,} counts the weights; the 256 biases are parameters too.")
-    if count == 256 * (96 * 5 * 5) + 512 or count == 2 * 307_456:
+    if count == 614_912:  # 256 biases too many, or twice the split layer
         raise Wrong(f"{count:,} counts the biases twice: there is one bias per kernel, 256 in all.")
-    if count != _CONV2_ONE_GPU:
+    if not matches_key(count, _CONV2_ONE_GPU_KEY):
         raise Wrong(f"{count:,} is not the number of parameters of conv2 on one GPU.")
 
 
@@ -109,9 +121,9 @@ def check_crops_per_image(crops_per_image: object) -> None:
             "2048 = 32 x 32 x 2 is the paper's round figure; a window can start at "
             "column 0 and at column 32, so there are 33 positions per side."
         )
-    if count == 33 * 33:
+    if count == 1089:
         raise Wrong(f"{count:,} counts the positions; each crop can also be reflected.")
-    if count in (32 * 32, 33 * 2, 32 * 2):
+    if count in (1024, 66, 64):
         raise Wrong(f"{count:,}: count positions along both sides and the reflections.")
-    if count != _CROPS:
+    if not matches_key(count, _CROPS_KEY):
         raise Wrong(f"{count:,} is not the number of different crops of one image.")

@@ -7,11 +7,9 @@ batches of word indices are ``(batch, time)`` and scores ``(batch, time, vocabul
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from lecturekit.data.scenes import COLOURS, END, PAD, RELATIONS, SHAPES, SIZES, START, VOCABULARY
+from lecturekit.data.scenes import END, PAD, START, VOCABULARY
 from lecturekit.exercises import (
     Wrong,
     as_callable,
@@ -19,6 +17,7 @@ from lecturekit.exercises import (
     as_tensor,
     exercise_check,
     expect_close,
+    matches_key,
 )
 
 __all__ = [
@@ -27,6 +26,11 @@ __all__ = [
     "check_teacher_forcing_pair",
     "check_words_until_end",
 ]
+
+# The exact answer, as a key (lecturekit.exercises.answer_key) rather than in plain text.
+_NUM_POSSIBLE_CAPTIONS_KEY = (
+    "sha256:9f7f0d28140ced8e:b356526d8876f4da65d1133703976506621ff354552f6b698a8e2b5aecfa2e80"
+)
 
 _WORD_INDEX = {word: i for i, word in enumerate(VOCABULARY)}
 _CAPTIONS = [
@@ -131,16 +135,13 @@ def check_caption_log_probability(caption_log_probability: object) -> None:
 )
 def check_num_possible_captions(num_possible_captions: object) -> None:
     answer = as_number(num_possible_captions, "num_possible_captions", integer=True)
-    colours, shapes, sizes = len(COLOURS), len(SHAPES), len(SIZES)
-    colour_pairs = math.comb(colours, 2)
-    expected = colour_pairs * (shapes * sizes) ** 2 * len(RELATIONS)
-    if answer == expected:
+    if matches_key(answer, _NUM_POSSIBLE_CAPTIONS_KEY):
         return
-    if answer == colours * (colours - 1) * (shapes * sizes) ** 2 * len(RELATIONS):
+    if answer == 1728:
         raise Wrong(
             f"{answer} counts both orders of the two colours; the caption always names the "
             "colour that comes first in COLOURS first."
         )
-    if answer == (colours * shapes * sizes) ** 2 * len(RELATIONS):
+    if answer == 2304:
         raise Wrong(f"{answer} lets both shapes have the same colour, and both orders.")
     raise Wrong(f"{answer} is not the number of different captions.")

@@ -17,6 +17,7 @@ from lecturekit.exercises import (
     as_tensor,
     exercise_check,
     expect_close,
+    matches_key,
 )
 
 __all__ = [
@@ -26,6 +27,12 @@ __all__ = [
     "check_overlapping_max_pool",
     "check_vertical_edge_kernel",
 ]
+
+
+# The exact answer, as a key (lecturekit.exercises.answer_key) rather than in plain text.
+_CONV1_PARAMETERS_KEY = (
+    "sha256:cd81b9cfdc3cbd25:878d67774fcdf0aef2cc15f8df503edef228938e5b52e0e51bdd906baca26740"
+)
 
 
 def _reference_side(n: int, kernel_size: int, padding: int, stride: int) -> int:
@@ -67,14 +74,13 @@ def check_output_side(output_side: object) -> None:
 )
 def check_conv1_parameters(conv1_parameters: object) -> None:
     count = as_number(conv1_parameters, "conv1_parameters", integer=True)
-    weights = 96 * 3 * 11 * 11
-    if count == weights:
+    if count == 34_848:
         raise Wrong(f"{count:,} counts the weights; the 96 biases are parameters too.")
-    if count in (96 * 11 * 11, 96 * 11 * 11 + 96):
+    if count in (11_616, 11_712):
         raise Wrong(f"{count:,} forgets that each kernel spans the 3 colour channels.")
     if count > 1_000_000:
         raise Wrong(f"{count:,} depends on the image size; with weight sharing the count does not.")
-    if count != weights + 96:
+    if not matches_key(count, _CONV1_PARAMETERS_KEY):
         raise Wrong(f"{count:,} is not the number of parameters of that layer.")
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lecturekit.exercises import Wrong, as_callable, as_number, as_tensor, exercise_check
+from lecturekit.exercises import (
+    Wrong,
+    as_callable,
+    as_number,
+    as_tensor,
+    exercise_check,
+    matches_key,
+)
 
 __all__ = [
     "check_bottleneck_weights",
@@ -20,17 +27,13 @@ __all__ = [
 ]
 
 # Inception (4a) of GoogLeNet: 480 channels in; 192; 96 -> 208; 16 -> 48; pool proj 64.
-_IN = 480
-_BRANCHES = [
-    (_IN * 192, 192),  # 1x1
-    (_IN * 96, 96),  # 3x3 reduce
-    (9 * 96 * 208, 208),  # 3x3
-    (_IN * 16, 16),  # 5x5 reduce
-    (25 * 16 * 48, 48),  # 5x5
-    (_IN * 64, 64),  # pool projection
-]
-_INCEPTION_4A_CHANNELS = 192 + 208 + 48 + 64
-_INCEPTION_4A_PARAMETERS = sum(w + b for w, b in _BRANCHES)
+# The exact answers, as keys (lecturekit.exercises.answer_key) rather than in plain text.
+_INCEPTION_4A_CHANNELS_KEY = (
+    "sha256:3be1e5998c9514be:3b22df0b2570b64c8fe655211698b8f50b4dc8267c4b068fcdfcb0e9ead75b71"
+)
+_INCEPTION_4A_PARAMETERS_KEY = (
+    "sha256:eb991ea211810953:81014596bc542788f17fadf83301963e1e24f2661cdc8dca5f6cfcda20b5bc21"
+)
 
 
 @exercise_check(
@@ -42,22 +45,20 @@ _INCEPTION_4A_PARAMETERS = sum(w + b for w, b in _BRANCHES)
 def check_inception_4a(out_channels_4a: object, parameters_4a: object) -> None:
     channels = as_number(out_channels_4a, "out_channels_4a", integer=True)
     count = as_number(parameters_4a, "parameters_4a", integer=True)
-    if channels == _INCEPTION_4A_CHANNELS - 64 + _IN:
+    if channels == 928:
         raise Wrong(
             f"{channels} lets the pooling branch pass all 480 channels; in GoogLeNet a 1 x 1 "
             "projection reduces them to 64."
         )
-    if channels in (480, 192 + 96 + 16 + 64):
+    if channels in (480, 368):
         raise Wrong(f"{channels} is not the sum of the channels each branch outputs.")
-    if channels != _INCEPTION_4A_CHANNELS:
+    if not matches_key(channels, _INCEPTION_4A_CHANNELS_KEY):
         raise Wrong(f"{channels} is not the number of output channels of inception (4a).")
-    weights_only = sum(w for w, _ in _BRANCHES)
-    if count == weights_only:
+    if count == 375_552:
         raise Wrong(f"{count:,} counts the weights only; each output channel also has a bias.")
-    without_reductions = sum(w + b for w, b in _BRANCHES) - _BRANCHES[1][0] - _BRANCHES[1][1]
-    if count == without_reductions - _BRANCHES[3][0] - _BRANCHES[3][1]:
+    if count == 322_304:
         raise Wrong(f"{count:,} leaves out the two 1 x 1 reductions before the 3x3 and 5x5.")
-    if count != _INCEPTION_4A_PARAMETERS:
+    if not matches_key(count, _INCEPTION_4A_PARAMETERS_KEY):
         raise Wrong(f"{count:,} is not the number of parameters of inception (4a).")
 
 
@@ -91,56 +92,93 @@ def check_bottleneck_weights(bottleneck_weights: object) -> None:
         )
 
 
+def _probe_residual_block(residual_block: object) -> list[dict]:
+    """Build and run the reader's block in the kernel, for 8 and 3 channels; what leaves is
+    what the check looks at (each forward pass's output, or the error it raised)."""
+    if isinstance(residual_block, nn.Module):
+        raise Wrong("`residual_block` should be a function that builds a block, not a block.")
+    build = as_callable(residual_block, "residual_block")
+    generator = torch.Generator().manual_seed(9)
+    facts = []
+    for channels in (8, 3):
+        block = build(channels)
+        if not isinstance(block, nn.Module):
+            facts.append({"channels": channels, "type": type(block).__name__})
+            break
+        x = torch.randn(4, channels, 6, 6, generator=generator)
+        convolutions = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
+        found = {
+            "channels": channels,
+            "kernels": [list(m.kernel_size) for m in convolutions],
+            "batchnorm": any(isinstance(m, nn.BatchNorm2d) for m in block.modules()),
+            "count": sum(p.numel() for p in block.parameters()),
+        }
+        block.train()
+        found["y"] = _forward(block, x)
+        with torch.no_grad():
+            for parameter in block.parameters():
+                parameter.zero_()
+        found["y_zero"] = _forward(block, x.relu())
+        facts.append(found)
+    return facts
+
+
+def _forward(block: nn.Module, x: torch.Tensor) -> object:
+    try:
+        with torch.no_grad():
+            return {"output": block(x)}
+    except Exception as error:
+        return {"raised": [type(error).__name__, str(error)[:500]]}
+
+
+def _output(run: dict, what: str) -> torch.Tensor:
+    if "raised" in run:
+        name, message = run["raised"]
+        raise Wrong(f"{what} raised {name}: {message}")
+    return as_tensor(run["output"], what)
+
+
 @exercise_check(
     "a residual block",
     hint="in forward, return F.relu(self.layers(x) + x), where self.layers is an nn.Sequential "
     "of Conv2d(channels, channels, 3, padding=1, bias=False), BatchNorm2d, ReLU, Conv2d and "
     "BatchNorm2d.",
+    probe=_probe_residual_block,
 )
-def check_residual_block(residual_block: object) -> None:
-    if isinstance(residual_block, nn.Module):
-        raise Wrong("`residual_block` should be a function that builds a block, not a block.")
-    build = as_callable(residual_block, "residual_block")
+def check_residual_block(facts: list) -> None:
     generator = torch.Generator().manual_seed(9)
-    for channels in (8, 3):
-        block = build(channels)
-        if not isinstance(block, nn.Module):
+    for found in facts:
+        channels = found["channels"]
+        if "type" in found:
             raise Wrong(
-                f"residual_block({channels}) should return an nn.Module, not "
-                f"{type(block).__name__}."
+                f"residual_block({channels}) should return an nn.Module, not {found['type']}."
             )
-        convolutions = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
-        if len(convolutions) != 2 or any(m.kernel_size != (3, 3) for m in convolutions):
+        x = torch.randn(4, channels, 6, 6, generator=generator)
+        if len(found["kernels"]) != 2 or any(k != [3, 3] for k in found["kernels"]):
             raise Wrong("F should have exactly two 3 x 3 convolutions.")
-        if not any(isinstance(m, nn.BatchNorm2d) for m in block.modules()):
+        if not found["batchnorm"]:
             raise Wrong("F should use batch normalisation (nn.BatchNorm2d) after each convolution.")
-        count = sum(p.numel() for p in block.parameters())
+        count = as_number(found["count"], "the number of parameters", integer=True)
         smallest = 18 * channels**2
         if not smallest <= count <= smallest + 6 * channels:
             raise Wrong(
                 f"with {channels} channels the block has {count:,} parameters; two 3 x 3 "
                 f"convolutions and two batch normalisations have about {smallest + 4 * channels:,}."
             )
-        x = torch.randn(4, channels, 6, 6, generator=generator)
-        block.train()
-        with torch.no_grad():
-            y = as_tensor(block(x), f"residual_block({channels})(x)")
+        y = _output(found["y"], f"residual_block({channels})(x)")
         if tuple(y.shape) != tuple(x.shape):
             raise Wrong(
                 f"the output should keep the input's shape {tuple(x.shape)}, not {tuple(y.shape)}."
             )
         if y.min() < 0:
             raise Wrong("the output has negative values: end with a ReLU after the addition.")
-        with torch.no_grad():
-            for parameter in block.parameters():
-                parameter.zero_()
-            x = x.relu()
-            y = as_tensor(block(x), f"residual_block({channels})(x)")
+        x = x.relu()
+        y = _output(found["y_zero"], f"residual_block({channels})(x)")
         if y.abs().max() < 1e-6:
             raise Wrong(
                 "with all parameters zero your block outputs zeros: it has no shortcut (+ x)."
             )
-        if not torch.allclose(y, x.double(), atol=1e-5):
+        if y.shape != x.shape or not torch.allclose(y, x.double(), atol=1e-5):
             raise Wrong(
                 "with all parameters zero, F(x) = 0 and the block should return its "
                 "non-negative input x unchanged; yours does not."
