@@ -50,6 +50,15 @@ $(CHROMIUM):
 		echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
 	fi
 
+# Debian's bubblewrap: the grader runs every submission's kernel in a sandbox of its own.
+BWRAP := /usr/bin/bwrap
+$(BWRAP):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bubblewrap; \
+	else \
+		echo "The grader sandboxes submissions with Debian's bubblewrap: sudo apt-get install bubblewrap"; exit 1; \
+	fi
+
 setup: $(STAMP) $(MATHJAX) ## Create .venv: pinned packages from constraints.txt, MathJax
 
 book: $(STAMP) $(MATHJAX) ## Build the HTML book (warnings are errors; notebooks are not executed)
@@ -62,7 +71,7 @@ lint: $(STAMP) ## ruff check and ruff format --check (library, tests, notebooks)
 
 # LECTUREKIT_HEADLESS=1 is also set by tests/conftest.py; it is repeated here so that the
 # nbval kernels get it whatever conftest files pytest happens to load.
-test: $(STAMP) $(MATHJAX) $(CHROMIUM) ## Lint, unit tests, nbval replay, papermill runs, book build
+test: $(STAMP) $(MATHJAX) $(CHROMIUM) $(BWRAP) ## Lint, unit tests, nbval replay, papermill runs, book build
 	$(MAKE) lint
 	LECTUREKIT_HEADLESS=1 $(PINNED) $(BIN)/pytest tests chapters --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --durations=15
@@ -86,7 +95,7 @@ student: $(STAMP) ## Write student versions of every chapter to _build/student
 # make grade SUBMISSIONS=path/to/submissions [GRADE_FLAGS="--time-limit 600 --parameters p.yml"]
 SUBMISSIONS ?= submissions
 GRADE_FLAGS ?=
-grade: $(STAMP) ## Grade SUBMISSIONS/<student>/<chapter>.ipynb into _build/grades
+grade: $(STAMP) $(BWRAP) ## Grade SUBMISSIONS/<student>/<chapter>.ipynb into _build/grades
 	$(PYTHON) -m lecturekit grade $(SUBMISSIONS) --source chapters --out _build/grades $(GRADE_FLAGS)
 
 format: $(STAMP) ## Apply ruff fixes and formatting to library, tests and notebooks

@@ -2,12 +2,12 @@
 
 python -m lecturekit student chapters/*.ipynb --out _build/student
 python -m lecturekit grade submissions --source chapters --out _build/grades
+python -m lecturekit gradescope chapters/01_perceptron.ipynb --out autograder.zip
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -41,24 +41,47 @@ def main(argv: list[str] | None = None) -> int:
         help="YAML mapping a notebook name to papermill parameters, e.g. smaller sizes",
     )
 
-    # Internal: grade_notebook runs one submission through this in a child process.
-    one = commands.add_parser("grade-one")
-    one.add_argument("submission", type=Path)
-    one.add_argument("source", type=Path)
-    one.add_argument("--student", required=True)
-    one.add_argument("--results", type=Path, required=True)
-    one.add_argument("--workdir", type=Path, required=True)
-    one.add_argument("--cell-timeout", type=int, required=True)
-    one.add_argument("--parameters", default="{}")
+    grade.add_argument(
+        "--memory-gib", type=float, default=8, help="address space per kernel process (8 GiB)"
+    )
+    grade.add_argument(
+        "--processes", type=int, default=256, help="processes per sandbox at once (256)"
+    )
+    grade.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="grade even where bubblewrap cannot run: students' code gets your rights "
+        "(the gradebook records it)",
+    )
+
+    gradescope = commands.add_parser(
+        "gradescope", help="write a Gradescope autograder zip for one chapter"
+    )
+    gradescope.add_argument("chapter", type=Path, help="the source chapter notebook")
+    gradescope.add_argument("--out", type=Path, required=True, help="the zip to write")
+    gradescope.add_argument(
+        "--parameters", type=Path, help="YAML of papermill parameters for this chapter"
+    )
+    gradescope.add_argument("--time-limit", type=float, default=900, help="seconds (900)")
+    gradescope.add_argument("--cell-timeout", type=int, default=300, help="seconds (300)")
 
     args = parser.parse_args(argv)
     if args.command == "student":
         for path in _write_student_versions(args.notebooks, args.out):
             print(f"wrote {path}")
     elif args.command == "grade":
-        _grade(args)
-    else:
-        _grade_one(args)
+        return _grade(args)
+    elif args.command == "gradescope":
+        import yaml
+
+        from lecturekit.gradescope import build_autograder
+
+        parameters = yaml.safe_load(args.parameters.read_text()) if args.parameters else None
+        path = build_autograder(
+            args.chapter, args.out, parameters=parameters, time_limit=args.time_limit,
+            cell_timeout=args.cell_timeout,
+        )  # fmt: skip
+        print(f"wrote {path}: upload it as the assignment's autograder")
     return 0
 
 
@@ -68,42 +91,34 @@ def _write_student_versions(notebooks: list[Path], out: Path) -> list[Path]:
     return write_student_versions(notebooks, out)
 
 
-def _grade(args: argparse.Namespace) -> None:
+def _grade(args: argparse.Namespace) -> int:
     import yaml
 
-    from lecturekit.grading import grade_folder
+    from lecturekit.grading import SandboxUnavailable, grade_folder
+    from lecturekit.sandbox import Limits
 
     parameters = yaml.safe_load(args.parameters.read_text()) if args.parameters else None
-    rows = grade_folder(
-        args.submissions,
-        source_dir=args.source,
-        out_dir=args.out,
-        time_limit=args.time_limit,
-        cell_timeout=args.cell_timeout,
-        parameters=parameters,
-        jobs=args.jobs,
-    )
+    limits = Limits(memory_bytes=int(args.memory_gib * 2**30), processes=args.processes)
+    try:
+        rows = grade_folder(
+            args.submissions,
+            source_dir=args.source,
+            out_dir=args.out,
+            time_limit=args.time_limit,
+            cell_timeout=args.cell_timeout,
+            parameters=parameters,
+            jobs=args.jobs,
+            limits=limits,
+            unsafe_no_sandbox=args.unsafe_no_sandbox,
+            progress=sys.stderr,
+        )
+    except SandboxUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     earned, total = sum(r.points for r in rows), sum(r.max_points for r in rows)
     print(f"graded {len({(r.student, r.notebook) for r in rows})} notebooks: {earned:g}/{total:g}")
-    print(f"wrote {args.out / 'gradebook.csv'} and {args.out / 'gradebook.md'}")
-
-
-def _grade_one(args: argparse.Namespace) -> None:
-    import nbformat
-
-    from lecturekit.grading import assemble, run_graded
-
-    source = nbformat.read(args.source, as_version=4)
-    submitted = nbformat.read(args.submission, as_version=4)
-    run_graded(
-        assemble(source, submitted),
-        student=args.student,
-        name=args.source.stem,
-        workdir=args.workdir,
-        cell_timeout=args.cell_timeout,
-        parameters=json.loads(args.parameters),
-        results_path=args.results,
-    )
+    print(f"wrote gradebook.csv, gradebook.md and feedback/ to {args.out}")
+    return 0
 
 
 if __name__ == "__main__":

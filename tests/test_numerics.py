@@ -102,8 +102,13 @@ def test_the_grader_starts_its_kernels_under_the_pins_whatever_its_own_environme
     tmp_path, monkeypatch
 ):
     unpinned(monkeypatch)
-    check = "from lecturekit.numerics import report, expected_report\nreport()"
-    graded = "assert report() == expected_report(), report()"
+    check = (
+        "from lecturekit.checks.perceptron import check_separable_count\n"
+        "from lecturekit.numerics import report, expected_report\nreport()"
+    )
+    # Graded cells are judged by a check outside the kernel: it gets the right answer (14)
+    # only from a kernel that reports the pins.
+    graded = "assert check_separable_count(14 if report() == expected_report() else 0)"
     book = new_notebook(
         cells=[
             new_code_cell("size = 1", metadata={"tags": ["parameters"]}),
