@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import functools
 import hashlib
 import json
 import re
@@ -111,8 +112,13 @@ def decode(data: Any) -> object:
     if kind == "__dict__":
         return {_hashable(decode(k)): decode(v) for k, v in body}
     if kind == "__opaque__":
-        return type(str(body), (_Opaque,), {})()
+        return _opaque_class(re.sub(r"\W", "", str(body))[:60] or "object")()
     raise ValueError(f"not an encoded answer: {str(data)[:80]}")
+
+
+@functools.lru_cache(maxsize=256)
+def _opaque_class(name: str) -> type:
+    return type(name, (_Opaque,), {})
 
 
 def fingerprint(args: tuple, kwargs: dict) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import numbers
 import secrets
 import threading
@@ -170,8 +171,13 @@ def exercise_check(
     return decorate
 
 
-def as_tensor(answer: object, name: str, *, shape: Sequence[int] | None = None) -> torch.Tensor:
-    """``answer`` as a float64 CPU tensor (from a tensor, array, list or number), or ``Wrong``."""
+def as_tensor(
+    answer: object, name: str, *, shape: Sequence[int] | None = None, nan_ok: bool = False
+) -> torch.Tensor:
+    """``answer`` as a float64 CPU tensor (from a tensor, array, list or number), or ``Wrong``.
+
+    NaN is refused unless ``nan_ok`` (for a check that says why the NaN came).
+    """
     if answer is Ellipsis:
         raise NotAnswered
     if isinstance(answer, (str, bytes, dict, set)) or answer is None:
@@ -189,11 +195,17 @@ def as_tensor(answer: object, name: str, *, shape: Sequence[int] | None = None) 
         raise Wrong(
             f"`{name}` should have shape {tuple(shape)}, but has shape {tuple(tensor.shape)}."
         )
+    # NaN compares false with everything, so no comparison in a check could catch it.
+    if not nan_ok and tensor.isnan().any():
+        raise Wrong(f"`{name}` has NaN (not a number) in it.")
     return tensor
 
 
-def as_number(answer: object, name: str, *, integer: bool = False) -> float:
-    """``answer`` as a Python number (a one-element tensor is fine), or ``Wrong``."""
+def as_number(answer: object, name: str, *, integer: bool = False, nan_ok: bool = False) -> float:
+    """``answer`` as a Python number (a one-element tensor is fine), or ``Wrong``.
+
+    NaN is refused unless ``nan_ok`` (for a check that says why the NaN came).
+    """
     if answer is Ellipsis:
         raise NotAnswered
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
@@ -203,7 +215,9 @@ def as_number(answer: object, name: str, *, integer: bool = False) -> float:
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         kind = "a whole number" if integer else "a number"
         raise Wrong(f"`{name}` should be {kind}, not {type(answer).__name__} ({answer!r}).")
-    if integer and answer != int(answer):
+    if not nan_ok and math.isnan(answer):  # NaN compares false with everything
+        raise Wrong(f"`{name}` is NaN (not a number).")
+    if integer and (math.isinf(answer) or answer != int(answer)):
         raise Wrong(f"`{name}` should be a whole number, not {answer!r}.")
     return int(answer) if integer else float(answer)
 

@@ -52,6 +52,8 @@ from typing import Any, TextIO
 
 import nbformat
 import psutil
+import zmq
+import zmq.asyncio
 from nbclient import NotebookClient
 
 from lecturekit.answers import MIME
@@ -76,7 +78,10 @@ __all__ = [
 ]
 
 MAX_OUTPUT_CHARS = 100_000  # per cell; the rest of a flood is dropped, not stored
-MAX_EXPORT_CHARS = 200_000_000  # answers exported by the graded cells of one notebook
+MAX_EXPORT_CHARS = 64_000_000  # answers exported by the graded cells of one notebook
+# Any one message from the kernel: a larger one is dropped by zmq before it is read, so that
+# a flood cannot swell in the grader's memory while it is parsed.
+MAX_MESSAGE_BYTES = 32_000_000
 HIDDEN_TEST_FAILED = "a hidden test failed"
 UNSAFE = "NOT sandboxed (--unsafe-no-sandbox): students' code ran with the grader's rights"
 TRUNCATED = "\n[output truncated by the grader]\n"
@@ -245,6 +250,13 @@ class _CappedClient(NotebookClient):
     graded_cells: frozenset[int] = frozenset()
     exported = 0
 
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):  # noqa: ANN001, ANN201
+        # A graded cell leaves no trace in the kernel's history (In, _ih): a later solution
+        # cell cannot read its hidden tests back from there.
+        if cell_index in self.graded_cells:
+            store_history = False
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201
         if MIME in msg.get("content", {}).get("data", {}):
             size = len(json.dumps(msg["content"]["data"][MIME]))
@@ -333,9 +345,11 @@ def run_graded(
         )  # fmt: skip
 
     sandbox = Sandbox(Path(scratch), limits, isolate=isolate)
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # for every socket made from it
     client = _CappedClient(
         notebook,
-        km=sandbox.kernel_manager(),
+        km=sandbox.kernel_manager(context),
         timeout=cell_timeout,
         interrupt_on_timeout=True,
         allow_errors=True,
@@ -357,6 +371,7 @@ def run_graded(
     finally:
         timer.cancel()
         _stop(client, sandbox)
+        context.destroy(linger=0)
     done = {row.grade_id: row for row in results if row.grade_id != "-"}
     missing = (
         f"the notebook stopped before this exercise ran ({stopped})"
@@ -543,10 +558,12 @@ def write_feedback(rows: list[Result], folder: Path) -> list[Path]:
         lines = [f"# {name}: {points:g} of {total:g} points", ""]
         for row in mine:
             if row.grade_id == "-":
-                reason = feedback_reason(row.reason)
+                reason = _inline(feedback_reason(row.reason))
                 lines.append(f"- Outside the exercises ({row.title}): {reason}")
                 continue
-            verdict = "passed" if row.points == row.max_points else feedback_reason(row.reason)
+            verdict = (
+                "passed" if row.points == row.max_points else _inline(feedback_reason(row.reason))
+            )
             lines.append(f"- {row.title or row.grade_id}: {row.points:g}/{row.max_points:g}, "
                          f"{verdict}")  # fmt: skip
         path = folder / _safe(student) / f"{_safe(name)}.md"
@@ -559,6 +576,11 @@ def write_feedback(rows: list[Result], folder: Path) -> list[Path]:
 def feedback_reason(reason: str) -> str:
     """What a student may read of a reason: a failed hidden test is named, never shown."""
     return HIDDEN_TEST_FAILED if reason.startswith(HIDDEN_TEST_FAILED) else reason
+
+
+def _inline(text: str) -> str:
+    """A reason on one Markdown line: what a submission's error says can add no rows."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _safe(name: str) -> str:
@@ -611,7 +633,7 @@ def _summary(rows: list[Result], timings: Mapping[tuple[str, str], float], confi
     for student, name in sorted({(r.student, r.notebook) for r in rows}):
         lines.append(f"### {student}: {name}")
         lines += [
-            f"- {r.title or r.grade_id}: {r.points:g}/{r.max_points:g} ({r.reason})"
+            f"- {r.title or r.grade_id}: {r.points:g}/{r.max_points:g} ({_inline(r.reason)})"
             for r in rows
             if (r.student, r.notebook) == (student, name)
         ]

@@ -44,8 +44,9 @@ CPU_ROOT = Path("/sys/fs/cgroup/cpu")
 class Limits:
     """What one submission's kernel may use."""
 
-    memory_bytes: int = 8 * 2**30  # address space of each process
+    memory_bytes: int = 8 * 2**30  # address space of each process, and memory of them all
     processes: int = 256  # processes and threads in the sandbox at once
+    disk_bytes: int = 2 * 2**30  # each of the working folder and /tmp (held in memory)
 
 
 DEFAULT_LIMITS = Limits()
@@ -80,15 +81,29 @@ def _cgroup_root() -> Path | None:
     return None
 
 
+def _memory_root() -> Path | None:
+    """The cgroup v1 memory folder this process is in, if it may make child cgroups there."""
+    for line in _read(Path("/proc/self/cgroup")).splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            folder = Path("/sys/fs/cgroup/memory") / path.lstrip("/")
+            if (folder / "memory.limit_in_bytes").exists() and os.access(folder, os.W_OK):
+                return folder
+    return None
+
+
 def describe(limits: Limits = DEFAULT_LIMITS) -> str:
     """One line for the gradebook: how kernels are confined on this machine."""
     ok, why = available()
     if not ok:
         return f"no sandbox ({why})"
     processes = "a pids cgroup" if _cgroup_root() else "RLIMIT_NPROC"
+    memory = " and in all (a memory cgroup)" if _cgroup_root() and _memory_root() else ""
     return (
-        f"bubblewrap sandbox: no network, own PID namespace, {limits.memory_bytes / 2**30:g} GiB "
-        f"address space per process, at most {limits.processes} processes ({processes})"
+        f"bubblewrap sandbox: no network, no capabilities, own PID namespace, "
+        f"{limits.memory_bytes / 2**30:g} GiB of memory per process{memory}, at most "
+        f"{limits.processes} processes ({processes}), {limits.disk_bytes / 2**30:g} GiB for "
+        "each of its folder and /tmp"
     )
 
 
@@ -118,6 +133,14 @@ class Sandbox:
             if root != CPU_ROOT.parent and os.access(CPU_ROOT, os.W_OK):
                 (CPU_ROOT / name).mkdir()
                 self.cgroups.append(CPU_ROOT / name)
+            memory = _memory_root()
+            if memory is not None:  # v1: the memory of all its processes, and their swap
+                (memory / name).mkdir()
+                (memory / name / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
+                swap = memory / name / "memory.memsw.limit_in_bytes"
+                if swap.exists():
+                    swap.write_text(str(limits.memory_bytes))
+                self.cgroups.append(memory / name)
         spec = {
             "argv": self._argv(),
             "env": self.environment(),
@@ -170,11 +193,20 @@ class Sandbox:
         import lecturekit
         from lecturekit.data import default_cache_dir
 
+        # Its own user namespace with no capabilities at all: even where the grader runs as
+        # root, the kernel cannot remount, mount or make namespaces of its own.
         options = [
             "--die-with-parent", "--unshare-all", "--new-session", "--hostname", "sandbox",
+            "--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
+            "--disable-userns",
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
             "--proc", "/proc", "--dev", "/dev",
         ]  # fmt: skip
+        for secret in ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-"):
+            if os.path.exists(secret):
+                options += ["--ro-bind", "/dev/null", secret]
+        if os.path.isdir("/etc/ssh"):
+            options += ["--tmpfs", "/etc/ssh"]  # the host's private keys
         for name in ("bin", "lib", "lib64", "sbin"):
             path = Path("/") / name
             if path.is_symlink():
@@ -190,10 +222,12 @@ class Sandbox:
         for path in readable:
             if path.exists() and not any(str(path).startswith(p) for p in ("/usr/", "/etc/")):
                 options += ["--ro-bind", str(path), str(path)]
-        home = str(self.work)
-        # /tmp first: the grader's scratch folder, and so the working folder, may lie below it.
-        options += ["--bind", str(self.tmp), "/tmp"]
-        options += ["--bind", str(self.work), home, "--bind", str(self.sockets), str(self.sockets)]
+        home, disk = str(self.work), str(self.limits.disk_bytes)
+        # The working folder and /tmp are in memory, of a fixed size each, and counted in the
+        # sandbox's memory: a submission cannot fill the grader's disk. /tmp first, since
+        # the grader's scratch folder, and so the working folder's name, may lie below it.
+        options += ["--size", disk, "--tmpfs", "/tmp", "--size", disk, "--tmpfs", home]
+        options += ["--bind", str(self.sockets), str(self.sockets)]
         # The root that bubblewrap builds, and every folder made on it, is read-only too: the
         # working folder, /tmp and the sockets are the only places the kernel can write.
         options += ["--remount-ro", "/"]
@@ -204,8 +238,9 @@ class Sandbox:
             options += ["--setenv", name, value]
         return options
 
-    def kernel_manager(self):  # noqa: ANN201 (jupyter_client's AsyncKernelManager)
-        """The manager nbclient starts the kernel with (asynchronous, as nbclient needs)."""
+    def kernel_manager(self, context=None):  # noqa: ANN001, ANN201 (jupyter_client's types)
+        """The manager nbclient starts the kernel with (asynchronous, as nbclient needs), its
+        sockets made from ``context`` (a ``zmq.asyncio.Context``) if given."""
         from jupyter_client import AsyncKernelManager
         from jupyter_client.kernelspec import KernelSpecManager
 
@@ -215,6 +250,7 @@ class Sandbox:
             transport="ipc",
             ip=str(self.sockets / "kernel"),
             connection_file=str(self.sockets / "connection.json"),
+            **({"context": context} if context is not None else {}),
         )
         return manager
 

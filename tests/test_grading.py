@@ -26,7 +26,7 @@ from lecturekit.grading import (
     plan_graded_cells,
     write_feedback,
 )
-from lecturekit.sandbox import Limits
+from lecturekit.sandbox import Limits, _memory_root
 from lecturekit.student import student_version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,6 +200,51 @@ if os.fork() == 0:
                                   "lecturekit-daemon-marker"])
     os._exit(0)
 num_separable = ...""",
+    "escapes": """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+capabilities = open("/proc/self/status").read().split("CapEff:")[1].split()[0]
+remounted = libc.mount(None, os.path.dirname(ctypes.__file__).encode(), None, 32 | 4096, None)
+try:
+    secret = open("/etc/shadow").read()
+except OSError:
+    secret = ""
+num_separable = 14 if int(capabilities, 16) or remounted == 0 or secret else ...""",
+    "nan": """
+num_separable = float("nan")
+def geometric_margin(w, b, X, y):
+    return float("nan")""",
+    "fills": """
+import pathlib
+written = 0
+for folder in (".", "/tmp"):
+    try:
+        for i in range(64):
+            (pathlib.Path(folder) / f"fill{i}").write_bytes(b"x" * 2**24)
+            written += 2**24
+    except OSError:
+        pass
+num_separable = 14 if written > 2 * {disk} else ...""",
+    "hogs": """
+import os
+children = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            block = bytearray(3 * 2**29)  # 1.5 GiB each, touched: 4.5 GiB in all
+            block[::4096] = b"x" * len(block[::4096])
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    children.append(pid)
+survived = [os.waitpid(pid, 0)[1] == 0 for pid in children]
+num_separable = 14 if all(survived) else ...""",
+    "giant": """
+from IPython.display import display
+from lecturekit.answers import MIME
+display({MIME: {"grade_id": "g1", "index": 0, "payload": [[]] * 20_000_000}}, raw=True)
+num_separable = ...""",
     "mimics": """
 from IPython.display import display
 from lecturekit.answers import MIME
@@ -219,6 +264,13 @@ def placed(attack, places):
     return attack
 
 
+def exfiltrating_answer():
+    """A later answer that tries to read exercise 1's hidden test back from the history."""
+    return """
+hidden = [cell for cell in In if "BEGIN HIDDEN" in cell]
+raise RuntimeError(" ".join(hidden) or "nothing found")"""
+
+
 def double_answer():
     """A function answer that sends a second, forged answer from inside the graded cell."""
     return """
@@ -227,6 +279,9 @@ def geometric_margin(w, b, X, y):
     from lecturekit.answers import MIME
     display({MIME: {"grade_id": "g2", "index": 0, "payload": {"answers": []}}}, raw=True)
     return 0.0"""
+
+
+DISK = 128 * 2**20  # each sandbox's folder and /tmp in these tests
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +307,7 @@ def graded(tmp_path_factory):
         "home": str(Path.home()),
         "book": str(source_dir),
         "submissions": str(submissions),
+        "disk": DISK,
     }
     batch = {
         "correct": book,
@@ -278,6 +334,7 @@ def graded(tmp_path_factory):
             "    except BaseException:\n        pass",
         ),
         "doubles": with_answer(blank, 2, double_answer()),
+        "exfiltrates": with_answer(blank, 2, exfiltrating_answer()),
     }
     for name, attack in ATTACKS.items():
         batch[name] = with_answer(blank, 1, placed(attack, places))
@@ -294,7 +351,7 @@ def graded(tmp_path_factory):
         time_limit=25,
         cell_timeout=4,
         jobs=2,
-        limits=Limits(memory_bytes=4 * 2**30, processes=64),
+        limits=Limits(memory_bytes=4 * 2**30, processes=64, disk_bytes=DISK),
     )
     seconds = time.perf_counter() - start
     connections = 0
@@ -356,9 +413,16 @@ def test_graded_cells_come_from_the_book_not_from_the_submission(graded):
     assert points(graded.rows, "tampers") == {"g1": 0, "g2": 1}
 
 
-@pytest.mark.parametrize("attack", [*ATTACKS, "doubles"])
+@pytest.mark.parametrize("attack", [*ATTACKS, "doubles", "exfiltrates"])
 def test_an_attack_scores_what_a_blank_sheet_scores(graded, attack):
+    if attack == "hogs" and _memory_root() is None:
+        pytest.skip("no memory cgroup here: memory is held per process only (RLIMIT_AS)")
     assert points(graded.rows, attack) == points(graded.rows, "blank"), reasons(graded.rows, attack)
+
+
+def test_a_hidden_test_cannot_be_read_back_into_the_feedback(graded):
+    feedback = (graded.out / "feedback" / "exfiltrates" / "toy.md").read_text()
+    assert "nothing found" in feedback and "isinstance(num_separable" not in feedback
 
 
 def test_an_answer_sent_twice_counts_for_nothing(graded):
