@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         "--processes", type=int, default=256, help="processes per sandbox at once (256)"
     )
     grade.add_argument(
+        "--disk-gib", type=float, default=2, help="size of a sandbox's folder and /tmp (2 GiB)"
+    )
+    grade.add_argument(
         "--unsafe-no-sandbox",
         action="store_true",
         help="grade even where bubblewrap cannot run: students' code gets your rights "
@@ -98,7 +101,11 @@ def _grade(args: argparse.Namespace) -> int:
     from lecturekit.sandbox import Limits
 
     parameters = yaml.safe_load(args.parameters.read_text()) if args.parameters else None
-    limits = Limits(memory_bytes=int(args.memory_gib * 2**30), processes=args.processes)
+    limits = Limits(
+        memory_bytes=int(args.memory_gib * 2**30),
+        processes=args.processes,
+        disk_bytes=int(args.disk_gib * 2**30),
+    )
     try:
         rows = grade_folder(
             args.submissions,
