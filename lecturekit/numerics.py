@@ -41,12 +41,12 @@ PINNED: Mapping[str, str] = MappingProxyType(
         "ATEN_CPU_CAPABILITY": "avx2",
         # oneDNN (convolutions, some matrix products): no instruction set beyond AVX2.
         "ONEDNN_MAX_CPU_ISA": "AVX2",
-        # MKL (matrix products, FFT) in conditional numerical reproducibility mode: fixed
-        # cache sizes, deterministic reductions, static scheduling. It runs the AVX2 branch
-        # on Intel processors and its "AUTO" branch on AMD ones (MKL's own verbose output
-        # says so); only "COMPATIBLE" (SSE2) is the same on both, at 1.7 times chapter 15's
-        # run time, which `make test` cannot afford. See README, "Reproducible numbers".
-        "MKL_CBWR": "AVX2",
+        # MKL (matrix products, FFT) in conditional numerical reproducibility mode, on its
+        # "COMPATIBLE" branch: the one MKL documents as giving the same results on Intel and
+        # AMD processors. Its "AVX2" branch does not: MKL runs it on Intel processors but
+        # its "AUTO" branch on AMD ones, and outputs made on one failed to replay on the
+        # other. COMPATIBLE costs run time (see README, "Reproducible numbers").
+        "MKL_CBWR": "COMPATIBLE",
         # Threads: a parallel sum's rounding depends on how the work is split.
         "OMP_NUM_THREADS": "2",
         "MKL_NUM_THREADS": "2",
@@ -97,7 +97,7 @@ def report() -> dict[str, object]:
     """What this process's kernels run with, asked of the libraries themselves.
 
     ATen's instruction set and torch's thread count; the instruction set oneDNN dispatches
-    to and whether MKL runs in reproducible (CNR) mode, both read from their own verbose
+    to and the branch MKL runs in reproducible (CNR) mode, both read from their own verbose
     output; the device ``"auto"`` resolves to; and the pinned variables as this process sees
     them. In a process started under :data:`PINNED` it equals :func:`expected_report`.
     """
@@ -109,7 +109,7 @@ def report() -> dict[str, object]:
     return {
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "onednn_isa": onednn_isa,
-        "mkl_reproducible": mkl_branch not in (None, "OFF"),
+        "mkl_branch": mkl_branch,
         "torch_threads": torch.get_num_threads(),
         "device": str(resolve_device("auto")),
         **{name: os.environ.get(name) for name in PINNED},
@@ -121,7 +121,7 @@ def expected_report() -> dict[str, object]:
     return {
         "cpu_capability": PINNED["ATEN_CPU_CAPABILITY"].upper(),
         "onednn_isa": "Intel " + PINNED["ONEDNN_MAX_CPU_ISA"],
-        "mkl_reproducible": True,
+        "mkl_branch": PINNED["MKL_CBWR"],
         "torch_threads": int(PINNED["OMP_NUM_THREADS"]),
         "device": "cpu",
         **PINNED,
@@ -130,7 +130,7 @@ def expected_report() -> dict[str, object]:
 
 @functools.cache  # oneDNN prints its instruction set only the first time
 def _library_dispatch() -> tuple[str | None, str | None]:
-    """oneDNN's instruction set ("Intel AVX2") and MKL's CNR branch ("AUTO", "OFF", ...)."""
+    """oneDNN's instruction set ("Intel AVX2") and MKL's CNR branch ("COMPATIBLE", "OFF", ...)."""
     import torch
 
     def convolve() -> None:
