@@ -274,12 +274,6 @@ class Sandbox:
             except OSError:
                 pass
 
-    def running(self) -> list[int]:
-        """The processes still in this sandbox's cgroup (empty without a cgroup)."""
-        if self.cgroup is None or not self.cgroup.exists():
-            return []
-        return [int(pid) for pid in _read(self.cgroup / "cgroup.procs").split()]
-
 
 def _read(path: Path) -> str:
     try:
