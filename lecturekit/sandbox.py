@@ -213,6 +213,10 @@ class Sandbox:
                 options += ["--symlink", os.readlink(path), str(path)]
             elif path.is_dir():
                 options += ["--ro-bind", str(path), str(path)]
+        home, disk = str(self.work), str(self.limits.disk_bytes)
+        # /tmp first, in memory and of a fixed size: what is bound below may lie under it
+        # (a checkout in /tmp, the grader's scratch folder), and must stay visible.
+        options += ["--size", disk, "--tmpfs", "/tmp"]
         readable = [
             Path(sys.base_prefix),
             Path(sys.prefix),
@@ -222,11 +226,9 @@ class Sandbox:
         for path in readable:
             if path.exists() and not any(str(path).startswith(p) for p in ("/usr/", "/etc/")):
                 options += ["--ro-bind", str(path), str(path)]
-        home, disk = str(self.work), str(self.limits.disk_bytes)
-        # The working folder and /tmp are in memory, of a fixed size each, and counted in the
-        # sandbox's memory: a submission cannot fill the grader's disk. /tmp first, since
-        # the grader's scratch folder, and so the working folder's name, may lie below it.
-        options += ["--size", disk, "--tmpfs", "/tmp", "--size", disk, "--tmpfs", home]
+        # The working folder is in memory too, of the same fixed size, and like /tmp counted
+        # in the sandbox's memory: a submission cannot fill the grader's disk.
+        options += ["--size", disk, "--tmpfs", home]
         options += ["--bind", str(self.sockets), str(self.sockets)]
         # The root that bubblewrap builds, and every folder made on it, is read-only too: the
         # working folder, /tmp and the sockets are the only places the kernel can write.
