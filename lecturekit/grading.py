@@ -205,10 +205,16 @@ def plan_graded_cells(source: nbformat.NotebookNode) -> dict[str, list[_CheckCal
     return plan
 
 
+# CPython 3.11's parser is not safe to call from two threads at once ("AST constructor
+# recursion depth mismatch"), and --jobs grades in threads.
+_PARSING = threading.Lock()
+
+
 def _parse(source: str) -> ast.Module | None:
     lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
     try:
-        return ast.parse("\n".join(lines))
+        with _PARSING:
+            return ast.parse("\n".join(lines))
     except SyntaxError:
         return None
 

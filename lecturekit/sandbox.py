@@ -257,24 +257,27 @@ class Sandbox:
         return manager
 
     def close(self) -> None:
-        """Kill every process left in the sandbox's cgroup and remove the cgroup."""
-        if self.cgroup is None or not self.cgroup.exists():
-            return
-        for _ in range(50):
-            pids = _read(self.cgroup / "cgroup.procs").split()
-            if not pids:
-                break
-            for pid in pids:
+        """Kill every process left in the sandbox's cgroups and remove the cgroups.
+
+        A killed process stays in its cgroup until it has fully exited, and until then the
+        cgroup cannot be removed: so kill and retry, for up to five seconds.
+        """
+        for _ in range(100):
+            left = [group for group in self.cgroups if group.exists()]
+            if not left:
+                return
+            procs = self.cgroup / "cgroup.procs" if self.cgroup is not None else None
+            for pid in _read(procs).split() if procs is not None else []:
                 try:
                     os.kill(int(pid), 9)
                 except (ProcessLookupError, ValueError):
                     pass
+            for group in left:
+                try:
+                    group.rmdir()
+                except OSError:  # still busy: processes on their way out
+                    pass
             _wait(0.05)
-        for group in self.cgroups:
-            try:
-                group.rmdir()
-            except OSError:
-                pass
 
 
 def _read(path: Path) -> str:
