@@ -41,23 +41,25 @@ $(MATHJAX): Makefile
 # threads and no GPU. `make lab` runs unpinned, at the machine's full speed.
 PINNED = $(abspath $(PYTHON)) -m lecturekit.numerics
 
+# Debian packages the tests need, installed with apt-get where make runs as root; elsewhere
+# make stops and says what to run. $(call APT_INSTALL,package,why it is needed)
+define APT_INSTALL
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(1); \
+	else \
+		echo "$(2): sudo apt-get install $(1)"; exit 1; \
+	fi
+endef
+
 # Debian's Chromium, driven by playwright in tests/test_browser.py (never a browser download).
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
-	else \
-		echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
-	fi
+	$(call APT_INSTALL,chromium,The browser tests need Debian's chromium)
 
 # Debian's bubblewrap: the grader runs every submission's kernel in a sandbox of its own.
 BWRAP := /usr/bin/bwrap
 $(BWRAP):
-	@if [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bubblewrap; \
-	else \
-		echo "The grader sandboxes submissions with Debian's bubblewrap: sudo apt-get install bubblewrap"; exit 1; \
-	fi
+	$(call APT_INSTALL,bubblewrap,The grader sandboxes submissions with Debian's bubblewrap)
 
 setup: $(STAMP) $(MATHJAX) ## Create .venv: pinned packages from constraints.txt, MathJax
 

@@ -165,7 +165,6 @@ def exercise_check(
 
         checker.probe = probe_answers
         checker.judge = judge
-        checker.title = title
         return checker
 
     return decorate

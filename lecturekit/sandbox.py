@@ -27,6 +27,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,7 +278,7 @@ class Sandbox:
                     group.rmdir()
                 except OSError:  # still busy: processes on their way out
                     pass
-            _wait(0.05)
+            time.sleep(0.05)
 
 
 def _read(path: Path) -> str:
@@ -285,12 +286,6 @@ def _read(path: Path) -> str:
         return path.read_text()
     except OSError:
         return ""
-
-
-def _wait(seconds: float) -> None:
-    import time
-
-    time.sleep(seconds)
 
 
 def main(argv: list[str]) -> None:
