@@ -18,11 +18,12 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 MATHJAX_VERSION := 3.2.2
 MATHJAX := $(VENV)/mathjax/static/mathjax/tex-mml-chtml.js
 
-.PHONY: help setup book test lint execute lab student grade format clean distclean
+.PHONY: help setup book test lint execute lab student grade format clean distclean colab-env \
+	test-colab test-cuda
 
 help: ## Show this help
 	@echo "Targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  make \1\t\2/' | expand -t 18
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -61,6 +62,24 @@ BWRAP := /usr/bin/bwrap
 $(BWRAP):
 	$(call APT_INSTALL,bubblewrap,The grader sandboxes submissions with Debian's bubblewrap)
 
+# A stand-in for Colab's runtime (tests/colab/README.md): Colab's versions of every package
+# lecturekit and the chapters import, on this machine's Python 3.11, with torch's CPU build in
+# place of Colab's CUDA one; lecturekit goes in as a wheel with its dependencies, under those
+# pins. tests/test_colab.py reinstalls the wheel of the current source each run.
+COLAB_VENV := $(VENV)/colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
+$(COLAB_STAMP): $(STAMP) tests/colab/pip-freeze.gpu.txt tests/colab_env.py
+	rm -rf $(COLAB_VENV)
+	python3 -m venv $(COLAB_VENV)
+	$(PYTHON) tests/colab_env.py venv-pins > $(COLAB_VENV)/constraints.txt
+	grep '^torch==' constraints.txt >> $(COLAB_VENV)/constraints.txt
+	$(PYTHON) tests/colab_env.py wheel $(COLAB_VENV)/wheel
+	$(COLAB_VENV)/bin/pip install --quiet -c $(COLAB_VENV)/constraints.txt \
+		$$(cut -d= -f1 $(COLAB_VENV)/constraints.txt) $(COLAB_VENV)/wheel/lecturekit-*.whl
+	touch $@
+
+colab-env: $(COLAB_STAMP) ## Build .venv/colab, a stand-in for Colab's runtime (tests/colab/)
+
 setup: $(STAMP) $(MATHJAX) ## Create .venv: pinned packages from constraints.txt, MathJax
 
 book: $(STAMP) $(MATHJAX) ## Build the HTML book (warnings are errors; notebooks are not executed)
@@ -73,11 +92,15 @@ lint: $(STAMP) ## ruff check and ruff format --check (library, tests, notebooks)
 
 # LECTUREKIT_HEADLESS=1 is also set by tests/conftest.py; it is repeated here so that the
 # nbval kernels get it whatever conftest files pytest happens to load.
-test: $(STAMP) $(MATHJAX) $(CHROMIUM) $(BWRAP) ## Lint, unit tests, nbval replay, papermill runs, book build
+test: $(STAMP) $(MATHJAX) $(CHROMIUM) $(BWRAP) $(COLAB_STAMP) ## Lint, unit tests, nbval replay, papermill runs, Colab checks, book build
 	$(MAKE) lint
 	LECTUREKIT_HEADLESS=1 $(PINNED) $(BIN)/pytest tests chapters --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --durations=15
 	@echo "fit overhead benchmark: $$(cat _build/benchmarks/fit_overhead.json | tr -d '\n ')"
+
+# The Colab checks alone (make test runs them too), e.g. after refreshing tests/colab/.
+test-colab: $(STAMP) $(COLAB_STAMP) ## Only the Colab checks: resolver, install cell, every chapter
+	LECTUREKIT_HEADLESS=1 $(PINNED) $(BIN)/pytest tests/test_colab.py
 
 # One fresh kernel per notebook, working directory chapters/, so execution counts run 1..n.
 execute: $(STAMP) ## Re-run every chapter in place, headless, pinned, with its default parameters

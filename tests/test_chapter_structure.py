@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from colab_env import install_cell_source
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
@@ -38,10 +39,10 @@ def test_opens_with_learning_goals_and_run_time(notebook):
     assert "**Learning goals.**" in intro and "**Run time.**" in intro
 
 
-def test_first_code_cell_installs_lecturekit_only_in_colab_from_this_repository(notebook):
+def test_first_code_cell_installs_lecturekit_only_in_colab_at_the_declared_release(notebook):
     first = code_cells(notebook)[0]
-    assert 'if "google.colab" in sys.modules:' in first.source
-    assert f"lecturekit @ git+{REPOSITORY}" in first.source
+    assert first.source == install_cell_source(), "run: python tests/colab_env.py install-cell"
+    assert f"{REPOSITORY}" in first.source and not first.outputs
     assert "remove-cell" in tags(first)
 
 
