@@ -102,6 +102,14 @@ test: $(STAMP) $(MATHJAX) $(CHROMIUM) $(BWRAP) $(COLAB_STAMP) ## Lint, unit test
 test-colab: $(STAMP) $(COLAB_STAMP) ## Only the Colab checks: resolver, install cell, every chapter
 	LECTUREKIT_HEADLESS=1 $(PINNED) $(BIN)/pytest tests/test_colab.py
 
+# Every chapter on a CUDA GPU and on this machine's CPU, default parameters, unpinned (pinned
+# numerics hide the GPU): times and headline results (tests/chapter_results.yml) side by side,
+# in _build/benchmarks/cuda.json and a table. Without a GPU it says so and stops. Split it or
+# change what runs with CUDA_FLAGS, e.g. "--chapters 01,02 --devices cuda --parameters gpu".
+CUDA_FLAGS ?=
+test-cuda: $(STAMP) ## Every chapter on CUDA and on the CPU: times and results to _build/benchmarks/cuda.json
+	LECTUREKIT_HEADLESS=1 $(PYTHON) tests/cuda_benchmark.py $(CUDA_FLAGS)
+
 # One fresh kernel per notebook, working directory chapters/, so execution counts run 1..n.
 execute: $(STAMP) ## Re-run every chapter in place, headless, pinned, with its default parameters
 	cd chapters && for nb in $(notdir $(CHAPTERS)); do \
