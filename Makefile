@@ -67,6 +67,11 @@ $(BWRAP):
 # place of Colab's CUDA one; lecturekit goes in as a wheel with its dependencies, under those
 # pins. tests/test_colab.py reinstalls the wheel of the current source each run.
 COLAB_VENV := $(VENV)/colab
+# The widgets' JavaScript for the classic notebook in tests/test_widgets_live.py: the release
+# made with ipywidgets 7.7.1. Colab's list has widgetsnbextension 3.6.10, whose Output widget
+# fails to load in notebook 6.5 ("_deserialize_state is not a function"); Colab's own front
+# end does not use that JavaScript. Downloaded only, never installed.
+CLASSIC_WIDGETS_JS := widgetsnbextension==3.6.1
 COLAB_STAMP := $(COLAB_VENV)/.installed
 $(COLAB_STAMP): $(STAMP) tests/colab/pip-freeze.gpu.txt tests/colab_env.py
 	rm -rf $(COLAB_VENV)
@@ -76,6 +81,8 @@ $(COLAB_STAMP): $(STAMP) tests/colab/pip-freeze.gpu.txt tests/colab_env.py
 	$(PYTHON) tests/colab_env.py wheel $(COLAB_VENV)/wheel
 	$(COLAB_VENV)/bin/pip install --quiet -c $(COLAB_VENV)/constraints.txt \
 		$$(cut -d= -f1 $(COLAB_VENV)/constraints.txt) $(COLAB_VENV)/wheel/lecturekit-*.whl
+	$(COLAB_VENV)/bin/pip download --quiet --no-deps --only-binary=:all: \
+		--dest $(COLAB_VENV)/classic-widgets $(CLASSIC_WIDGETS_JS)
 	touch $@
 
 colab-env: $(COLAB_STAMP) ## Build .venv/colab, a stand-in for Colab's runtime (tests/colab/)
