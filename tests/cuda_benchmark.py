@@ -239,7 +239,8 @@ def run_chapter(chapter: str, parameters: dict, expressions: dict[str, str]) -> 
                 execution_timeout=CELL_TIMEOUT_S,
             )
         except papermill.PapermillExecutionError as error:
-            run["error"] = {"name": error.ename, "message": error.evalue, "cell": error.cell_index}
+            message = error.evalue or failing_line(error.traceback)  # a bare assert has none
+            run["error"] = {"name": error.ename, "message": message, "cell": error.cell_index}
         except Exception as error:  # a cell timeout, a dead kernel: record it, go on
             run["error"] = {"name": type(error).__name__, "message": str(error), "cell": None}
         else:
@@ -250,6 +251,13 @@ def run_chapter(chapter: str, parameters: dict, expressions: dict[str, str]) -> 
             run["result_errors"] = reported.get("result_errors", {})
     run["seconds"] = round(time.perf_counter() - started, 2)
     return run
+
+
+def failing_line(traceback: list[str]) -> str:
+    """The source line IPython's traceback points at (``----> 12 assert x > y``), or ""."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(traceback))
+    lines = re.findall(r"^-+>\s*\d+\s+(.*)$", text, re.MULTILINE)
+    return lines[-1].strip() if lines else ""
 
 
 def results_printed(cell, marker: str) -> dict:

@@ -69,6 +69,15 @@ def test_a_failed_assert_is_recorded_with_its_name_message_and_cell():
     assert "did not learn" in run["error"]["message"] or "converge" in run["error"]["message"]
 
 
+def test_a_bare_assert_is_named_by_the_line_the_traceback_points_at():
+    traceback = [
+        "\x1b[31m---------\x1b[39m",
+        "\x1b[0;32m----> 3\x1b[0m \x1b[38;5;28;01massert\x1b[39;00m x \x1b[38;5;241m>\x1b[39m y",
+    ]
+    assert cuda_benchmark.failing_line(traceback) == "assert x > y"
+    assert cuda_benchmark.failing_line(["no arrow here"]) == ""
+
+
 def test_results_agree_within_five_percent_and_bools_and_strings_exactly():
     assert not cuda_benchmark.values_differ(0.98, 0.96)
     assert cuda_benchmark.values_differ(0.98, 0.90)
