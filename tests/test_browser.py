@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from loopback import offline
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -99,14 +100,6 @@ def visits(server, browser):
             seen[name, label] = visit
             page.close()
     return seen
-
-
-def offline(refused, route):
-    if urlparse(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:
-        refused.append(route.request.url)
-        route.abort()
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -28,12 +28,12 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import nbformat
 import psutil
 import pytest
 import yaml
+from loopback import offline
 
 from lecturekit.display import HEADLESS_VARIABLE
 
@@ -386,14 +386,6 @@ def wait_for_colab_env():
         if time.monotonic() > deadline:
             pytest.fail(f"{COLAB_VENV} has no {stamp.name} after {COLAB_ENV_TIMEOUT} s")
         time.sleep(2)
-
-
-def offline(refused, route):
-    if urlparse(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:
-        refused.append(route.request.url)
-        route.abort()
 
 
 def wait_for(page, condition, failure, seen, *, timeout, arg=None):
