@@ -6,10 +6,12 @@ import torch
 from lecturekit.checks import perceptron
 from lecturekit.checks.perceptron import (
     check_geometric_margin,
+    check_margin_experiment,
     check_nand_weights,
     check_perceptron_step,
     check_separable_count,
 )
+from lecturekit.data import point_clouds
 
 
 def names_number(source: str, number: int) -> bool:
@@ -72,3 +74,49 @@ def test_separable_count_check():
 def test_the_separable_count_is_not_in_the_source():
     assert names_number("if count != 14:", 14) and not names_number("0.14, 140, 2**4", 14)
     assert not names_number(inspect.getsource(perceptron), 14)
+
+
+def perceptron_updates(X, y, max_epochs=10_000):
+    """How many updates Rosenblatt's rule makes from w = 0 until an epoch has no mistake."""
+    w, b, updates = torch.zeros(X.shape[1]), 0.0, 0
+    for _ in range(max_epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y, strict=True):
+            if (1.0 if x_i @ w + b >= 0 else -1.0) != y_i:
+                w, b, mistakes = w + 2 * y_i * x_i, b + 2 * y_i, mistakes + 1
+        updates += mistakes
+        if mistakes == 0:
+            return updates
+    raise AssertionError("no convergence")
+
+
+def count_updates(margin, seed):
+    return perceptron_updates(*point_clouds("linear", 100, margin=margin, seed=seed))
+
+
+def test_margin_experiment_accepts_the_readers_own_measurement_and_its_conclusion():
+    updates = {(m, s): count_updates(m, s) for m in (0.2, 0.02) for s in (0, 1, 2)}
+    assert check_margin_experiment(count_updates, updates, "A")
+    assert check_margin_experiment(count_updates, updates, " a ")
+    # Seed 11 needs as many updates at either gap: with it, only "C" follows.
+    with_11 = updates | {(m, 11): count_updates(m, 11) for m in (0.2, 0.02)}
+    assert with_11[0.2, 11] == with_11[0.02, 11]
+    assert check_margin_experiment(count_updates, with_11, "C")
+    assert "your own numbers say C" in check_margin_experiment(count_updates, with_11, "A").message
+
+
+def test_margin_experiment_refuses_forged_impossible_or_too_few_numbers():
+    updates = {(m, s): count_updates(m, s) for m in (0.2, 0.02) for s in (0, 1, 2)}
+    forged = updates | {(0.02, 0): updates[0.02, 0] + 1}
+    assert (
+        "fill the table from your own runs"
+        in check_margin_experiment(count_updates, forged, "A").message
+    )
+    impossible = updates | {(0.2, 1): 10_000}
+    assert "is impossible" in check_margin_experiment(count_updates, impossible, "A").message
+    too_few = {key: value for key, value in updates.items() if key[1] != 2}
+    assert "three seeds" in check_margin_experiment(count_updates, too_few, "A").message
+    assert "(margin, seed)" in check_margin_experiment(count_updates, {0.2: 4}, "A").message
+    assert "margins" in check_margin_experiment(count_updates, {(0.3, 0): 4}, "A").message
+    assert '"A", "B" or "C"' in check_margin_experiment(count_updates, updates, "D").message
+    assert not check_margin_experiment(count_updates, ..., ...).answered

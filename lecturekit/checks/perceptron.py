@@ -7,8 +7,9 @@ and ``y_hat = 1 if w . x + b >= 0 else -1``.
 from __future__ import annotations
 
 import torch
+from sklearn.svm import SVC
 
-from lecturekit.data import logic_gate
+from lecturekit.data import logic_gate, point_clouds
 from lecturekit.exercises import (
     Wrong,
     as_callable,
@@ -21,6 +22,7 @@ from lecturekit.exercises import (
 
 __all__ = [
     "check_geometric_margin",
+    "check_margin_experiment",
     "check_nand_weights",
     "check_perceptron_step",
     "check_separable_count",
@@ -127,3 +129,81 @@ def check_separable_count(num_separable: object) -> None:
         raise Wrong("16 would mean every function is linearly separable, XOR included.")
     if not matches_key(count, _SEPARABLE_COUNT_KEY):
         raise Wrong(f"{count} is not the number of linearly separable functions.")
+
+
+EXPERIMENT_MARGINS = (0.2, 0.02)
+"""The two gaps of exercise 1.5's generated data sets (100 points each)."""
+EXPERIMENT_POINTS = 100
+_CONCLUSIONS = {
+    "A": "the smaller gap needed more updates for every seed",
+    "B": "the smaller gap needed fewer updates for every seed",
+    "C": "neither held for every seed",
+}
+
+
+def _novikoff_bound(X: torch.Tensor, y: torch.Tensor) -> float:
+    """(R / gamma)^2 with gamma from the max-margin line, as section 1.5 computes it."""
+    svm = SVC(kernel="linear", C=1e6).fit(X.double().numpy(), y.numpy())
+    u = torch.tensor([*svm.coef_[0], svm.intercept_[0]], dtype=torch.float64)
+    X_aug = torch.cat([X.double(), torch.ones(len(X), 1, dtype=torch.float64)], dim=1)
+    gamma = (y.double() * (X_aug @ u)).min() / u.norm()
+    return (X_aug.norm(dim=1).max() / gamma).item() ** 2
+
+
+def _updates_table(updates: object) -> dict[tuple[float, int], int]:
+    if not isinstance(updates, dict):
+        raise Wrong("`updates` should be a dict {(margin, seed): number of updates}.")
+    table = {}
+    for key, value in updates.items():
+        if not isinstance(key, tuple | list) or len(key) != 2:
+            raise Wrong(f"each key of `updates` should be a pair (margin, seed), not {key!r}.")
+        margin = as_number(key[0], "a margin in `updates`")
+        seed = int(as_number(key[1], "a seed in `updates`", integer=True))
+        matching = [m for m in EXPERIMENT_MARGINS if abs(margin - m) < 1e-9]
+        if not matching:
+            raise Wrong(f"measure the margins {EXPERIMENT_MARGINS} only (found {margin:g}).")
+        table[matching[0], seed] = int(as_number(value, f"updates[{key!r}]", integer=True))
+    return table
+
+
+@exercise_check(
+    "the gap between the classes and the number of updates",
+    hint="count_updates(margin, seed) generates point_clouds('linear', 100, margin=margin, "
+    "seed=seed), trains with train_perceptron(X, y, max_epochs=10_000) and returns "
+    "len(history) - 1. Fill `updates` for both margins and the same three (or more) seeds, "
+    "then compare, seed by seed, the two counts of each seed.",
+)
+def check_margin_experiment(count_updates: object, updates: object, conclusion: object) -> None:
+    count = as_callable(count_updates, "count_updates")
+    table = _updates_table(updates)
+    seeds = sorted({s for m, s in table if m == EXPERIMENT_MARGINS[0]}
+                   & {s for m, s in table if m == EXPERIMENT_MARGINS[1]})  # fmt: skip
+    if len(seeds) < 3:
+        raise Wrong(
+            f"measure both margins with the same three seeds at least ({len(seeds)} so far)."
+        )
+    # The numbers are the reader's own: their function gives the one the table holds.
+    small = EXPERIMENT_MARGINS[1]
+    rerun = int(as_number(count(small, seeds[0]), "count_updates(...)", integer=True))
+    if rerun != table[small, seeds[0]]:
+        raise Wrong(
+            f"count_updates({small}, {seeds[0]}) returns {rerun}, but `updates` holds "
+            f"{table[small, seeds[0]]}: fill the table from your own runs."
+        )
+    # Any correct run lies between one update (w = 0 gets some point of each data set wrong)
+    # and Novikoff's bound on that very data set.
+    for (margin, seed), k in sorted(table.items()):
+        X, y = point_clouds("linear", EXPERIMENT_POINTS, margin=margin, seed=seed)
+        bound = _novikoff_bound(X, y)
+        if not 1 <= k <= bound:
+            raise Wrong(
+                f"{k} updates at margin {margin:g}, seed {seed} is impossible: the convergence "
+                f"theorem allows 1 to (R/gamma)^2 = {bound:.0f} on that data set."
+            )
+    more = [table[small, s] > table[EXPERIMENT_MARGINS[0], s] for s in seeds]
+    fewer = [table[small, s] < table[EXPERIMENT_MARGINS[0], s] for s in seeds]
+    supported = "A" if all(more) else "B" if all(fewer) else "C"
+    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _CONCLUSIONS:
+        raise Wrong('set `updates_conclusion` to "A", "B" or "C".')
+    if conclusion.strip().upper() != supported:
+        raise Wrong(f"your own numbers say {supported}: {_CONCLUSIONS[supported]} (seeds {seeds}).")
