@@ -5,6 +5,7 @@ from lecturekit.checks.backprop import (
     check_output_deltas,
     check_sigmoid_derivative,
     check_sigmoid_layer_backward,
+    check_step_order_experiment,
 )
 
 
@@ -89,3 +90,69 @@ def test_layer_backward_check_on_wrong_types_and_placeholders():
         raise NotImplementedError
 
     assert not check_sigmoid_layer_backward(not_written_yet).answered
+
+
+def exercise_network():
+    return (
+        torch.tensor([[0.1, 0.8], [0.4, 0.6]], dtype=torch.float64),
+        torch.tensor([[0.3, 0.9]], dtype=torch.float64),
+        torch.tensor([0.35, 0.9], dtype=torch.float64),
+        torch.tensor([0.5], dtype=torch.float64),
+    )
+
+
+def error_after_passes(W1, W2, x, d, lr, order):
+    """20 reverse passes of the 2-2-1 sigmoid network in either order; |d - y| after them."""
+    for _ in range(20):
+        h = torch.sigmoid(W1 @ x)
+        y = torch.sigmoid(W2 @ h)
+        delta_out = (d - y) * y * (1 - y)
+        W2_new = W2 + lr * torch.outer(delta_out, h)
+        W2_back = W2 if order == "gradient" else W2_new
+        W1 = W1 + lr * torch.outer(h * (1 - h) * (W2_back.T @ delta_out), x)
+        W2 = W2_new
+    return abs((d - torch.sigmoid(W2 @ torch.sigmoid(W1 @ x))).item())
+
+
+def order_table(run=error_after_passes):
+    return {
+        (lr, order): run(*exercise_network(), lr, order)
+        for lr in (1.0, 5.0, 50.0)
+        for order in ("gradient", "answer")
+    }
+
+
+def test_step_order_experiment_accepts_the_readers_table_and_the_conclusion_it_supports():
+    table = order_table()
+    assert table[50.0, "answer"] - table[50.0, "gradient"] > 0.1
+    assert check_step_order_experiment(error_after_passes, table, "B")
+    feedback = check_step_order_experiment(error_after_passes, table, "A")
+    assert not feedback and "your own numbers say B" in feedback.message
+
+
+def test_step_order_experiment_follows_the_readers_numbers_not_a_recalled_answer():
+    def always_the_gradient(W1, W2, x, d, lr, order):  # a slip: both runs use one order
+        return error_after_passes(W1, W2, x, d, lr, "gradient")
+
+    table = order_table(always_the_gradient)
+    assert check_step_order_experiment(always_the_gradient, table, "A")
+    assert "say A" in check_step_order_experiment(always_the_gradient, table, "B").message
+
+
+def test_step_order_experiment_refuses_forged_impossible_or_missing_entries():
+    table = order_table()
+    forged = table | {(50.0, "answer"): 0.3}
+    assert (
+        "fill it from your own runs"
+        in check_step_order_experiment(error_after_passes, forged, "B").message
+    )
+    impossible = table | {(1.0, "gradient"): 0.7}
+    assert "impossible" in check_step_order_experiment(error_after_passes, impossible, "B").message
+    missing = {k: v for k, v in table.items() if k[0] != 5.0}
+    assert "missing" in check_step_order_experiment(error_after_passes, missing, "B").message
+    assert (
+        "'gradient' or 'answer'"
+        in check_step_order_experiment(error_after_passes, {(1.0, "other"): 0.1}, "B").message
+    )
+    assert '"A", "B" or "C"' in check_step_order_experiment(error_after_passes, table, 2).message
+    assert not check_step_order_experiment(error_after_passes, ..., ...).answered

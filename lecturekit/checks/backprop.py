@@ -26,6 +26,7 @@ __all__ = [
     "check_output_deltas",
     "check_sigmoid_derivative",
     "check_sigmoid_layer_backward",
+    "check_step_order_experiment",
 ]
 
 # The numbers of exercises 3.2 and 3.3: a "face" (labels d) seen by two sigmoid outputs y;
@@ -135,3 +136,69 @@ def check_sigmoid_layer_backward(sigmoid_layer_backward: object) -> None:
             )
         for name, answer, leaf in zip(("grad_X", "grad_W", "grad_b"), result, leaves, strict=True):
             expect_close(answer, leaf.grad, f"{name} for X: {(n, m)}, W: {(k, m)}", atol=1e-6)
+
+
+# Exercise 3.5: the worked exercise's 2-2-1 network (section 3.3), trained on its one example.
+ORDER_LEARNING_RATES = (1.0, 5.0, 50.0)
+ORDERS = ("gradient", "answer")
+_ORDER_CONCLUSIONS = {
+    "A": "the two orders end within 0.01 of each other at every learning rate",
+    "B": "at some learning rate the gradient order ends more than 0.01 closer to the target",
+    "C": "at some learning rate the answer's order ends more than 0.01 closer to the target",
+}
+
+
+def _exercise_network() -> tuple[torch.Tensor, ...]:
+    """W1, W2, x and d of section 3.3, in float64."""
+    return tuple(
+        torch.tensor(v, dtype=torch.float64)
+        for v in ([[0.1, 0.8], [0.4, 0.6]], [[0.3, 0.9]], [0.35, 0.9], [0.5])
+    )
+
+
+@exercise_check(
+    "the order of the updates, at larger steps",
+    hint="error_after_passes(W1, W2, x, d, lr, order) runs 20 reverse passes from the "
+    "weights it is given, with reverse_pass (order 'gradient') or reverse_pass_answer_order (order "
+    "'answer'), and returns |d - y| after them. Fill `order_errors[(lr, order)]` for the "
+    "learning rates 1, 5 and 50 and both orders, then compare the two orders at each rate.",
+)
+def check_step_order_experiment(
+    error_after_passes: object, errors: object, conclusion: object
+) -> None:
+    run = as_callable(error_after_passes, "error_after_passes")
+    if not isinstance(errors, dict):
+        raise Wrong("`order_errors` should be a dict {(lr, order): |d - y| after 20 passes}.")
+    table = {}
+    for key, value in errors.items():
+        if not isinstance(key, tuple | list) or len(key) != 2 or key[1] not in ORDERS:
+            raise Wrong(f"each key should be (lr, 'gradient' or 'answer'), not {key!r}.")
+        table[float(as_number(key[0], "a learning rate")), key[1]] = as_number(
+            value, f"order_errors[{key!r}]"
+        )
+    missing = [(lr, o) for lr in ORDER_LEARNING_RATES for o in ORDERS if (lr, o) not in table]
+    if missing:
+        raise Wrong(f"measure every learning rate in {ORDER_LEARNING_RATES} with both orders "
+                    f"(missing: {missing}).")  # fmt: skip
+    # The table is the reader's own: their function, rerun, gives the entry it holds.
+    lr, order = ORDER_LEARNING_RATES[-1], "answer"
+    rerun = as_number(run(*_exercise_network(), lr, order), "error_after_passes(...)")
+    if abs(rerun - table[lr, order]) > 1e-9:
+        raise Wrong(
+            f"error_after_passes(W1, W2, x, d, {lr:g}, {order!r}) returns {rerun:.6g}, but the "
+            f"table holds {table[lr, order]:.6g}: fill it from your own runs."
+        )
+    # A sigmoid output lies in (0, 1) and the target is 0.5: |d - y| < 0.5 in any correct run.
+    for (lr, order), value in sorted(table.items()):
+        if not 0 <= value < 0.5:
+            raise Wrong(f"|d - y| = {value:.4g} at lr {lr:g} ({order}) is impossible: the "
+                        "output is a sigmoid, in (0, 1), and the target is 0.5.")  # fmt: skip
+    gaps = [table[lr, "answer"] - table[lr, "gradient"] for lr in ORDER_LEARNING_RATES]
+    supported = {"B"} if max(gaps) > 0.01 else set()
+    supported |= {"C"} if min(gaps) < -0.01 else set()
+    supported = supported or {"A"}
+    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _ORDER_CONCLUSIONS:
+        raise Wrong('set `order_conclusion` to "A", "B" or "C".')
+    if conclusion.strip().upper() not in supported:
+        best = sorted(supported)[0]
+        raise Wrong(f"your own numbers say {best}: {_ORDER_CONCLUSIONS[best]}.")
