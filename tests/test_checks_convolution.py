@@ -1,7 +1,11 @@
 import inspect
 import re
 
+import skimage
 import torch
+import torch.nn.functional as F
+from skimage.color import rgb2gray
+from skimage.transform import resize
 
 from lecturekit.checks import convolution
 from lecturekit.checks.convolution import (
@@ -9,6 +13,7 @@ from lecturekit.checks.convolution import (
     check_convolution_by_hand,
     check_output_side,
     check_overlapping_max_pool,
+    check_shift_invariance_experiment,
     check_vertical_edge_kernel,
 )
 
@@ -106,3 +111,59 @@ def test_overlapping_max_pool_check():
 
 def test_the_conv1_count_is_not_in_the_source():
     assert not names_number(inspect.getsource(convolution), 34_944)
+
+
+SOBEL_X = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+
+
+def pooled_shift_correlation(name, shift, pool_size):
+    """Exercise 6.6 as the chapter solves it, on a 128 x 128 grey photo."""
+    image = getattr(skimage.data, name)()
+    side = min(image.shape[:2])
+    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
+    image = image[top : top + side, left : left + side]
+    image = rgb2gray(image) if image.ndim == 3 else image
+    photo = torch.tensor(resize(image, (128, 128), anti_aliasing=True), dtype=torch.float32)
+    maps = []
+    for shifted in (photo, torch.roll(photo, shift, dims=1)):
+        padded = F.pad(shifted[None, None], (1, 1, 1, 1), mode="replicate")
+        edges = F.conv2d(padded, SOBEL_X[None, None]).abs()[..., 8:-8, 8:-8]
+        maps.append(F.max_pool2d(edges, pool_size).flatten())
+    a, b = (m - m.mean() for m in maps)
+    return (a @ b / (a.norm() * b.norm())).item()
+
+
+def shift_table(run=pooled_shift_correlation, photos=("camera", "coins", "moon")):
+    return {(n, s, k): run(n, s, k) for n in photos for s in (1, 8) for k in (1, 4)}
+
+
+def test_shift_experiment_accepts_the_readers_table_and_the_conclusion_it_supports():
+    table = shift_table()
+    assert check_shift_invariance_experiment(pooled_shift_correlation, table, "B")
+    feedback = check_shift_invariance_experiment(pooled_shift_correlation, table, "A")
+    assert not feedback and "your own numbers say B" in feedback.message
+
+    def pools_twice_as_wide(name, shift, pool_size):  # another experiment, its own conclusion
+        return pooled_shift_correlation(name, shift, 2 * pool_size)
+
+    wide = shift_table(pools_twice_as_wide)
+    supported = "A" if min(wide[n, 8, 4] for n in ("camera", "coins", "moon")) > 0.5 else "C"
+    assert check_shift_invariance_experiment(pools_twice_as_wide, wide, supported)
+
+
+def test_shift_experiment_refuses_forged_impossible_or_incomplete_tables():
+    table = shift_table()
+    forged = table | {("camera", 8, 4): 0.9}
+    message = check_shift_invariance_experiment(pooled_shift_correlation, forged, "B").message
+    assert "fill it from your own runs" in message
+    impossible = table | {("moon", 1, 1): 1.5}
+    message = check_shift_invariance_experiment(pooled_shift_correlation, impossible, "B").message
+    assert "not a correlation" in message
+    two_photos = {k: v for k, v in table.items() if k[0] != "moon"}
+    message = check_shift_invariance_experiment(pooled_shift_correlation, two_photos, "B").message
+    assert "three photos" in message
+    message = check_shift_invariance_experiment(
+        pooled_shift_correlation, {(1, 1): 0.5}, "B"
+    ).message
+    assert "(photo name, shift, pool_size)" in message
+    assert not check_shift_invariance_experiment(pooled_shift_correlation, ..., ...).answered

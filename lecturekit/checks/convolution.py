@@ -25,6 +25,7 @@ __all__ = [
     "check_convolution_by_hand",
     "check_output_side",
     "check_overlapping_max_pool",
+    "check_shift_invariance_experiment",
     "check_vertical_edge_kernel",
 ]
 
@@ -153,3 +154,63 @@ def check_overlapping_max_pool(pooled_hand: object) -> None:
         raise Wrong("a 2 x 2 result is max pooling with stride 2; here the stride is 1.")
     expected = F.max_pool2d(_M_POOL[None, None], kernel_size=2, stride=1)[0, 0]
     expect_close(answer, expected, "pooled_hand")
+
+
+# Exercise 6.6: how far the invariance of 4 x 4 max pooling reaches, on three photographs.
+SHIFTS = (1, 8)
+POOL_SIZES = (1, 4)
+_SHIFT_CONCLUSIONS = {
+    "A": "with 4 x 4 pooling the correlation stayed above 0.5 at both shifts on every photo",
+    "B": "above 0.5 at a 1-pixel shift on every photo, at 8 pixels on none",
+    "C": "neither: the photos disagree",
+}
+
+
+@exercise_check(
+    "how far pooling's invariance reaches",
+    hint="pooled_shift_correlation(name, shift, pool_size) loads the photo at 128 x 128 in "
+    "grey, takes the absolute Sobel-x response of it and of the photo rolled `shift` pixels "
+    "to the right, drops 8 pixels of border from both, max-pools both with pool_size "
+    "(1: no pooling) and returns their correlation. Compare the pooled column at 1 and at 8.",
+)
+def check_shift_invariance_experiment(
+    pooled_shift_correlation: object, results: object, conclusion: object
+) -> None:
+    run = as_callable(pooled_shift_correlation, "pooled_shift_correlation")
+    if not isinstance(results, dict):
+        raise Wrong("`shift_results` should be a dict {(photo, shift, pool_size): correlation}.")
+    table = {}
+    for key, value in results.items():
+        if not isinstance(key, tuple | list) or len(key) != 3 or not isinstance(key[0], str):
+            raise Wrong(f"each key should be (photo name, shift, pool_size), not {key!r}.")
+        shift = int(as_number(key[1], "a shift", integer=True))
+        pool_size = int(as_number(key[2], "a pool size", integer=True))
+        table[key[0], shift, pool_size] = as_number(value, f"shift_results[{key!r}]")
+    photos = sorted({name for name, _, _ in table})
+    complete = [
+        name for name in photos
+        if all((name, s, k) in table for s in SHIFTS for k in POOL_SIZES)
+    ]  # fmt: skip
+    if len(complete) < 3:
+        raise Wrong(
+            f"measure three photos or more, each at the shifts {SHIFTS} and the pool sizes "
+            f"{POOL_SIZES} ({len(complete)} complete so far)."
+        )
+    # The numbers are the reader's own: the function, rerun, gives the entry the table holds.
+    key = (complete[0], SHIFTS[-1], POOL_SIZES[-1])
+    rerun = as_number(run(*key), "pooled_shift_correlation(...)")
+    if abs(rerun - table[key]) > 1e-6:
+        raise Wrong(
+            f"pooled_shift_correlation{key} returns {rerun:.4f}, but the table holds "
+            f"{table[key]:.4f}: fill it from your own runs."
+        )
+    for key, value in table.items():
+        if not -1 - 1e-6 <= value <= 1 + 1e-6:
+            raise Wrong(f"{value:.4g} for {key} is not a correlation: those lie in [-1, 1].")
+    near = [table[name, SHIFTS[0], POOL_SIZES[-1]] > 0.5 for name in complete]
+    far = [table[name, SHIFTS[-1], POOL_SIZES[-1]] > 0.5 for name in complete]
+    supported = "A" if all(near) and all(far) else "B" if all(near) and not any(far) else "C"
+    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _SHIFT_CONCLUSIONS:
+        raise Wrong('set `shift_conclusion` to "A", "B" or "C".')
+    if conclusion.strip().upper() != supported:
+        raise Wrong(f"your own numbers say {supported}: {_SHIFT_CONCLUSIONS[supported]}.")
