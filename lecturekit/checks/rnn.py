@@ -34,7 +34,7 @@ def _close(a: torch.Tensor, b: torch.Tensor, atol: float = 1e-5) -> bool:
 
 
 def _rnn_step_cases() -> list[tuple[torch.Tensor, ...]]:
-    """(x, h_prev, W_hx, W_hh, b): the slides' one-hot example, then random sizes."""
+    """(x, h_prev, W_hx, W_hh, b): chapter 12's one-hot example, then random sizes."""
     generator = torch.Generator().manual_seed(12)
     h_1 = torch.tensor([0.1, 0.2, 0.0, -0.3, -0.1])
     W_hx = 0.3 * torch.randn(5, 5, generator=generator)

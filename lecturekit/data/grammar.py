@@ -29,7 +29,7 @@ Three uses, one lexicon:
 
 ``parse`` turns English words back into a ``Sentence`` (the first derivation that renders
 them exactly), which gives gold tags and a translation for any sentence of the grammar,
-such as the slides' "my dog ate the assignment" and "the world is not enough".
+such as "my dog ate the assignment" and "the world is not enough".
 
 Built in chapter 13 ("Working with sequences").
 """
