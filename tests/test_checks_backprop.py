@@ -130,24 +130,26 @@ def test_step_order_experiment_accepts_the_readers_table_and_the_conclusion_it_s
     assert not feedback and "your own numbers say B" in feedback.message
 
 
-def test_step_order_experiment_follows_the_readers_numbers_not_a_recalled_answer():
+def test_step_order_experiment_refuses_a_slip_forged_numbers_or_a_looked_up_table():
     def always_the_gradient(W1, W2, x, d, lr, order):  # a slip: both runs use one order
         return error_after_passes(W1, W2, x, d, lr, "gradient")
 
-    table = order_table(always_the_gradient)
-    assert check_step_order_experiment(always_the_gradient, table, "A")
-    assert "say A" in check_step_order_experiment(always_the_gradient, table, "B").message
-
-
-def test_step_order_experiment_refuses_forged_impossible_or_missing_entries():
+    slipped = order_table(always_the_gradient)
+    message = check_step_order_experiment(always_the_gradient, slipped, "A").message
+    assert "20 reverse passes in that order end at" in message
     table = order_table()
-    forged = table | {(50.0, "answer"): 0.3}
-    assert (
-        "fill it from your own runs"
-        in check_step_order_experiment(error_after_passes, forged, "B").message
-    )
-    impossible = table | {(1.0, "gradient"): 0.7}
-    assert "impossible" in check_step_order_experiment(error_after_passes, impossible, "B").message
+    for forged in (table | {(50.0, "answer"): 0.3}, table | {(1.0, "gradient"): 0.7}):
+        message = check_step_order_experiment(error_after_passes, forged, "B").message
+        assert "fill it from your own runs" in message
+
+    def looks_up(W1, W2, x, d, lr, order):
+        return table.get((lr, order), 0.1)
+
+    assert "in that order end at" in check_step_order_experiment(looks_up, table, "B").message
+
+
+def test_step_order_experiment_refuses_missing_entries_bad_keys_and_conclusions():
+    table = order_table()
     missing = {k: v for k, v in table.items() if k[0] != 5.0}
     assert "missing" in check_step_order_experiment(error_after_passes, missing, "B").message
     assert (
