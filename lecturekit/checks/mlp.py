@@ -2,6 +2,8 @@
 
 The chapter's sign networks: ``h = sign(X @ W1.T + b1)``, ``y_hat = sign(h @ w2 + b2)``,
 with ``sign(z) = +1 if z >= 0 else -1``; ``W1: (hidden, inputs)``, ``b1, w2: (hidden,)``.
+Exercise 2.5 is an experiment: its check takes the reader's own measurements, confirms them
+by calling the reader's function on one seed, and asks that the conclusions follow from them.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from lecturekit.exercises import (
 )
 
 __all__ = [
+    "XOR_RESTART_CONCLUSIONS",
+    "XOR_RESTART_WIDTHS",
     "check_band_network",
     "check_mlp_forward",
     "check_square_network",
     "check_xnor_network",
+    "check_xor_restarts",
 ]
 
 
@@ -146,3 +151,140 @@ def check_band_network(W1: object, b1: object, w2: object, b2: object) -> None:
     x = x[away]
     inside = (x.abs() > 0.5) & (x.abs() < 1.5)
     _region_check(network, x[:, None], inside, "the band")
+
+
+XOR_RESTART_WIDTHS = (2, 3, 4, 8)
+"""The hidden widths that exercise 2.5's ``run_xor_restarts`` trains, 30 networks each."""
+
+XOR_RESTART_RUNS = 30
+
+XOR_RESTART_CONCLUSIONS = (
+    "wider is more reliable",
+    "no difference the seeds can show",
+    "narrower is more reliable",
+)
+"""The conclusions exercise 2.5 offers, in the order the chapter lists them."""
+
+# The rates any correct run gives, from the book's solution on seeds 0-199 (30 runs per width,
+# 300 steps of SGD at lr 1.0): width 2 solved between 12 and 25 of its 30 runs (mean 0.645),
+# width 3 between 25 and 30, width 4 between 28 and 30, width 8 all 30 every time. For width 2
+# a binomial count with p = 0.645 reaches 30 of 30 once in about 500,000 seeds and falls to 6 of
+# 30 less often still, so the bounds below reject only answers that do something else (count
+# accuracy rather than solved runs, train too briefly, forget the tanh).
+_PLAUSIBLE_RATES = {2: (0.2, 29 / 30), 3: (0.6, 1.0), 4: (0.8, 1.0), 8: (0.9, 1.0)}
+
+
+def _restart_rates(rates: object, where: str) -> dict[int, float]:
+    if not isinstance(rates, dict):
+        raise Wrong(
+            f"{where} should be a dict {{width: fraction solved}}, not {type(rates).__name__}."
+        )
+    widths = sorted(int(as_number(w, f"a width in {where}", integer=True)) for w in rates)
+    if widths != list(XOR_RESTART_WIDTHS):
+        raise Wrong(f"{where} should have the widths {list(XOR_RESTART_WIDTHS)}, not {widths}.")
+    read = {}
+    for width, rate in rates.items():
+        value = as_number(rate, f"the rate of width {width} in {where}")
+        runs = value * XOR_RESTART_RUNS
+        if not 0 <= value <= 1 or abs(runs - round(runs)) > 1e-4:
+            raise Wrong(
+                f"{where} gives width {width} the rate {value:g}; a rate is the fraction of the "
+                f"{XOR_RESTART_RUNS} networks that solve XOR, k / {XOR_RESTART_RUNS}."
+            )
+        read[int(width)] = value
+    return read
+
+
+def _supported_conclusion(results: dict[int, dict[int, float]]) -> str:
+    narrow, wide = XOR_RESTART_WIDTHS[0], XOR_RESTART_WIDTHS[-1]
+    if all(rates[wide] > rates[narrow] for rates in results.values()):
+        return XOR_RESTART_CONCLUSIONS[0]
+    if all(rates[narrow] > rates[wide] for rates in results.values()):
+        return XOR_RESTART_CONCLUSIONS[2]
+    return XOR_RESTART_CONCLUSIONS[1]
+
+
+def _reliable_width(results: dict[int, dict[int, float]]) -> int | None:
+    for width in XOR_RESTART_WIDTHS:
+        if all(rates[width] == 1 for rates in results.values()):
+            return width
+    return None
+
+
+@exercise_check(
+    "how reliably gradient descent solves XOR",
+    hint="run_xor_restarts(seed) builds its own torch.Generator().manual_seed(seed), stacks 30 "
+    "networks of each width 2, 3, 4, 8 with init_networks, trains them with train_networks "
+    "and torch.optim.SGD(params, lr=1.0) for 300 steps, and returns {width: fraction of its "
+    "30 networks with all four outputs right}. Fill the results by calling it, then read the "
+    "conclusion and the reliable width off your own numbers.",
+)
+def check_xor_restarts(
+    run_xor_restarts: object, results: object, conclusion: object, reliable_width: object
+) -> None:
+    run = as_callable(run_xor_restarts, "run_xor_restarts")
+    if not isinstance(results, dict) or len(results) < 3:
+        raise Wrong(
+            "`xor_restart_results` should be a dict {seed: run_xor_restarts(seed)} for three "
+            "or more seeds."
+        )
+    read = {
+        as_number(seed, "a seed in `xor_restart_results`", integer=True): _restart_rates(
+            rates, f"`xor_restart_results[{seed!r}]`"
+        )
+        for seed, rates in results.items()
+    }
+    if len(read) < 3:
+        raise Wrong("`xor_restart_results` should hold three or more different seeds.")
+
+    # (1) The numbers are the reader's own: their function gives them again for every seed
+    # (about half a second each), so no entry can be typed in.
+    for seed in sorted(read):
+        again = _restart_rates(run(seed), f"run_xor_restarts({seed})")
+        for width, rate in read[seed].items():
+            if abs(again[width] - rate) > 1e-6:
+                raise Wrong(
+                    f"run_xor_restarts({seed}) gives width {width} the rate {again[width]:g}, "
+                    f"but `xor_restart_results[{seed}]` says {rate:g}: fill the results by "
+                    "calling the function, and let it make its own generator from the seed."
+                )
+    # (2) The numbers are ones a correct run supports.
+    for seed, rates in read.items():
+        for width, rate in rates.items():
+            low, high = _PLAUSIBLE_RATES[width]
+            if not low - 1e-9 <= rate <= high + 1e-9:
+                raise Wrong(
+                    f"for seed {seed}, width {width} solves XOR in a fraction {rate:.3f} of its "
+                    f"runs; a run as described gives between {low:.2f} and {high:.2f}. Check "
+                    "the steps (300), the learning rate (1.0) and that a run counts only when "
+                    "all four points are right."
+                )
+    # (3) The conclusions follow from these numbers.
+    if conclusion not in XOR_RESTART_CONCLUSIONS:
+        options = ", ".join(f'"{c}"' for c in XOR_RESTART_CONCLUSIONS)
+        raise Wrong(f"`xor_restart_conclusion` should be one of {options}, not {conclusion!r}.")
+    supported = _supported_conclusion(read)
+    if conclusion != supported:
+        raise Wrong(
+            f'your numbers support "{supported}", not "{conclusion}": compare the rates of '
+            f"widths {XOR_RESTART_WIDTHS[0]} and {XOR_RESTART_WIDTHS[-1]} seed by seed."
+        )
+    expected_width = _reliable_width(read)
+    if expected_width is None:
+        if reliable_width is not None:
+            raise Wrong(
+                f"`xor_reliable_width` is {reliable_width!r}, but in your numbers no width "
+                "solved XOR in every run of every seed, so it is None."
+            )
+        return
+    if reliable_width is None:
+        raise Wrong(
+            f"`xor_reliable_width` is None, but in your numbers width {expected_width} "
+            "solved XOR in every run of every seed."
+        )
+    given = as_number(reliable_width, "xor_reliable_width", integer=True)
+    if given != expected_width:
+        raise Wrong(
+            f"`xor_reliable_width` is {given}, but in your numbers the smallest width that "
+            f"solved XOR in all {XOR_RESTART_RUNS} runs of every seed is {expected_width}."
+        )
