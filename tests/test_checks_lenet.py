@@ -1,16 +1,24 @@
+import functools
 import inspect
 import re
 
 import torch
+import torch.nn.functional as F
+from sklearn.datasets import load_digits
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from lecturekit.checks import lenet
 from lecturekit.checks.lenet import (
+    PREPARATIONS,
+    _experiment_digits,
     check_confusion_matrix,
     check_modern_lenet,
+    check_preparation_experiment,
     check_s4_receptive_field,
     check_unpadded_c5_parameters,
 )
+from lecturekit.seed import set_seed
 
 
 def names_number(source: str, number: int) -> bool:
@@ -116,3 +124,167 @@ def test_the_exact_answers_are_not_in_the_source():
     assert not names_number(source, 30_840) and not names_number(source, 61_706)
     # 16 is also the number of C3's maps; the receptive-field check itself must not name it
     assert not names_number(inspect.getsource(check_s4_receptive_field), 16)
+
+
+# Exercise 7.5: the chapter's LeNet-5 and training loop, short, as the reader's answer uses them.
+class ScaledTanh(nn.Module):
+    def forward(self, a):
+        return 1.7159 * torch.tanh(2 * a / 3)
+
+
+class Subsampling(nn.Module):
+    def __init__(self, num_maps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(num_maps))
+        self.bias = nn.Parameter(torch.zeros(num_maps))
+
+    def forward(self, x):
+        return 4 * F.avg_pool2d(x, 2) * self.weight[:, None, None] + self.bias[:, None, None]
+
+
+def reference_lenet5():
+    """LeNet-5 with a fully connected C3: enough for the check's ranges (it tells pad from
+    upsample by far more than the connection table changes)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5), ScaledTanh(), Subsampling(6), ScaledTanh(),
+        nn.Conv2d(6, 16, 5), ScaledTanh(), Subsampling(16), ScaledTanh(),
+        nn.Conv2d(16, 120, 5), ScaledTanh(), nn.Flatten(),
+        nn.Linear(120, 84), ScaledTanh(), nn.Linear(84, 10),
+    )  # fmt: skip
+
+
+def to_32(images, preparation):
+    if preparation == "pad":
+        ink = F.pad(images, (12, 12, 12, 12))
+    else:
+        ink = F.interpolate(images[:, None], size=(32, 32), mode="bilinear", align_corners=False)
+        ink = ink[:, 0].clamp(0, 1)
+    return ink[:, None] * 1.275 - 0.1
+
+
+@functools.cache
+def _reference_run(preparation, seed):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the chapter runs; small convolutions gain nothing from two
+    try:
+        return _train_briefly(preparation, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_briefly(preparation, seed):
+    data = _experiment_digits()
+    X, y = to_32(data["train_images"], preparation), data["train_labels"]
+    X_val, y_val = to_32(data["val_images"], preparation), data["val_labels"]
+    set_seed(seed)
+    model = reference_lenet5()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+    loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
+    for _ in range(2):
+        for X_batch, y_batch in loader:
+            loss = F.cross_entropy(model(X_batch), y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    with torch.no_grad():
+        return (model(X_val).argmax(dim=1) == y_val).double().mean().item()
+
+
+def run_preparation_experiment(
+    preparation, seed, train_images, train_labels, val_images, val_labels
+):
+    """The reader's function, right: the runs are cached, as the check calls it again."""
+    data = _experiment_digits()
+    assert torch.equal(train_images, data["train_images"])
+    assert torch.equal(val_images, data["val_images"])
+    return _reference_run(preparation, seed)
+
+
+def measured(seeds=(0, 1, 2), run=run_preparation_experiment):
+    data = _experiment_digits()
+    return {(p, s): run(p, s, **data) for p in PREPARATIONS for s in seeds}
+
+
+def test_experiment_digits_are_500_training_and_the_225_validation_digits_of_section_7_2():
+    digits = load_digits()
+    images = torch.tensor(digits.images, dtype=torch.float32) / 16
+    labels = torch.tensor(digits.target)
+    order = torch.randperm(1797, generator=torch.Generator().manual_seed(0))
+    test, val, train = order[:450], order[450:675], order[675:]
+    data = _experiment_digits()
+    assert torch.equal(data["val_images"], images[val]) and torch.equal(
+        data["val_labels"], labels[val]
+    )
+    assert torch.equal(data["train_images"], images[train[:500]])
+    assert torch.equal(data["train_labels"], labels[train[:500]])
+    assert not set(test.tolist()) & (set(val.tolist()) | set(train.tolist()))
+    assert data["train_images"].min() >= 0 and data["train_images"].max() <= 1
+
+
+def test_preparation_experiment_accepts_a_real_run_and_its_conclusion():
+    accuracies = measured()
+    # the real runs support "A" with room to spare: upsampling ahead by 0.15 or more per seed
+    assert all(accuracies["upsample", s] - accuracies["pad", s] > 0.15 for s in (0, 1, 2))
+    assert check_preparation_experiment(run_preparation_experiment, accuracies, "A")
+    assert check_preparation_experiment(run_preparation_experiment, accuracies, " a ")
+    feedback = check_preparation_experiment(run_preparation_experiment, accuracies, "C")
+    assert not feedback and "your own numbers say A" in feedback.message
+
+
+def table_run(table):
+    """A function answer that returns what `table` holds (to test the check's logic fast)."""
+
+    def run(preparation, seed, **digits):
+        return table[preparation, seed]
+
+    return run
+
+
+def test_preparation_experiment_conclusion_follows_the_readers_numbers():
+    pad = {0: 130 / 225, 1: 140 / 225, 2: 150 / 225}
+    up = {0: 200 / 225, 1: 190 / 225, 2: 175 / 225}
+    split = {("pad", s): pad[s] for s in pad} | {("upsample", s): up[s] for s in up}
+    assert check_preparation_experiment(table_run(split), split, "A")
+    # a seed where padding wins makes "neither" the supported conclusion
+    mixed = split | {("pad", 2): 180 / 225, ("upsample", 2): 170 / 225}
+    assert check_preparation_experiment(table_run(mixed), mixed, "C")
+    feedback = check_preparation_experiment(table_run(mixed), mixed, "A")
+    assert not feedback and "say C" in feedback.message
+    assert "A" in check_preparation_experiment(table_run(split), split, "D").message
+
+
+def test_preparation_experiment_refuses_forged_or_impossible_numbers():
+    accuracies = measured()
+    forged = {key: min(1.0, round(value * 225 + 9) / 225) for key, value in accuracies.items()}
+    feedback = check_preparation_experiment(run_preparation_experiment, forged, "A")
+    assert not feedback and "fill it from your own runs" in feedback.message
+    # swapped preparations: the rerun agrees, but the numbers are impossible for their names
+    swapped = {(p, s): accuracies["upsample" if p == "pad" else "pad", s] for p, s in accuracies}
+    feedback = check_preparation_experiment(table_run(swapped), swapped, "B")
+    assert not feedback and "outside what two epochs" in feedback.message
+    not_of_225 = dict(accuracies) | {("pad", 1): 0.6001}
+    feedback = check_preparation_experiment(run_preparation_experiment, not_of_225, "A")
+    assert not feedback and "out of the 225" in feedback.message
+
+
+def test_preparation_experiment_on_wrong_shapes_and_placeholders():
+    accuracies = measured()
+    two_seeds = {key: value for key, value in accuracies.items() if key[1] != 2}
+    assert (
+        "three seeds" in check_preparation_experiment(table_run(two_seeds), two_seeds, "A").message
+    )
+    other = {("bicubic", 0): 0.9}
+    assert "pair" in check_preparation_experiment(table_run(other), other, "A").message
+    assert "dict" in check_preparation_experiment(table_run({}), [0.9, 0.6], "A").message
+    assert "should be a function" in check_preparation_experiment(0.9, accuracies, "A").message
+    assert (
+        "a fraction" in check_preparation_experiment(table_run({}), {("pad", 0): 130}, "A").message
+    )
+    assert not check_preparation_experiment(..., accuracies, "A").answered
+    assert not check_preparation_experiment(run_preparation_experiment, ..., "A").answered
+    assert not check_preparation_experiment(run_preparation_experiment, accuracies, ...).answered
+
+    def not_written(preparation, seed, train_images, train_labels, val_images, val_labels):
+        raise NotImplementedError
+
+    assert not check_preparation_experiment(not_written, accuracies, "A").answered

@@ -3,12 +3,14 @@
 Conventions as in the chapter: images are ``(N, 1, 32, 32)`` batches; LeNet-5's layers are
 C1 (6 maps, 5 x 5), S2 (2 x 2), C3 (16 maps, 5 x 5), S4 (2 x 2), C5 (120 maps, 5 x 5), F6
 (84 units) and the output (10 classes). A confusion matrix has the true classes as rows
-and the predicted classes as columns.
+and the predicted classes as columns. Exercise 7.5's digits are scikit-learn's 8 x 8 ones,
+ink in [0, 1], split as in section 7.2.
 """
 
 from __future__ import annotations
 
 import torch
+from sklearn.datasets import load_digits
 from torch import nn
 
 from lecturekit.exercises import (
@@ -21,8 +23,10 @@ from lecturekit.exercises import (
 )
 
 __all__ = [
+    "PREPARATIONS",
     "check_confusion_matrix",
     "check_modern_lenet",
+    "check_preparation_experiment",
     "check_s4_receptive_field",
     "check_unpadded_c5_parameters",
 ]
@@ -160,3 +164,121 @@ def check_s4_receptive_field(s4_receptive_field: object) -> None:
         raise Wrong(f"{side} counts units of one layer, not pixels of the 32 x 32 input.")
     if not matches_key(side, _S4_RECEPTIVE_FIELD_KEY):
         raise Wrong(f"{side} is not the side of the input patch one S4 unit depends on.")
+
+
+PREPARATIONS = ("pad", "upsample")
+"""Section 7.2's two ways of making an 8 x 8 digit 32 x 32, which exercise 7.5 compares."""
+_PREPARATION_CONCLUSIONS = {
+    "A": "upsampling gave the higher validation accuracy for every seed",
+    "B": "padding gave the higher validation accuracy for every seed",
+    "C": "neither held for every seed",
+}
+_NUM_TEST, _NUM_VAL, _NUM_EXPERIMENT_TRAIN = 450, 225, 500
+# What a correct run can give, from seeds 0-29 of the book's solution (2 epochs, pinned CPU):
+# padded 0.44 to 0.73, upsampled 0.84 to 0.94, upsampled above padded by 0.20 or more for
+# every seed. The ranges below leave room for other correct code (another interpolation,
+# another machine's rounding) and still tell the two preparations apart.
+_ACCURACY_RANGES = {"pad": (0.25, 0.85), "upsample": (0.70, 1.0)}
+_PREPARED = {"pad": "padded", "upsample": "upsampled"}
+
+
+def _experiment_digits() -> dict[str, torch.Tensor]:
+    """Exercise 7.5's digits: 500 of section 7.2's training digits and its 225 validation ones.
+
+    ``train_images``: (500, 8, 8) and ``val_images``: (225, 8, 8), ink in [0, 1]; the labels
+    (500,) and (225,). Section 7.2's split: a fixed permutation (generator seed 0) of the
+    1,797 digits, the first 450 for testing, the next 225 for validation, the rest training.
+    """
+    digits = load_digits()
+    images = torch.tensor(digits.images, dtype=torch.float32) / 16
+    labels = torch.tensor(digits.target)
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
+    val = order[_NUM_TEST : _NUM_TEST + _NUM_VAL]
+    train = order[_NUM_TEST + _NUM_VAL :][:_NUM_EXPERIMENT_TRAIN]
+    return {
+        "train_images": images[train],
+        "train_labels": labels[train],
+        "val_images": images[val],
+        "val_labels": labels[val],
+    }
+
+
+def _accuracy_table(accuracies: object) -> dict[tuple[str, int], float]:
+    if not isinstance(accuracies, dict):
+        raise Wrong(
+            "`preparation_accuracies` should be a dict {(preparation, seed): accuracy}, "
+            f"not {type(accuracies).__name__}."
+        )
+    table = {}
+    for key, value in accuracies.items():
+        if not isinstance(key, tuple | list) or len(key) != 2 or key[0] not in PREPARATIONS:
+            raise Wrong(f'each key should be a pair ("pad" or "upsample", seed), not {key!r}.')
+        seed = int(as_number(key[1], "a seed in `preparation_accuracies`", integer=True))
+        accuracy = as_number(value, f"preparation_accuracies[{key!r}]")
+        if not 0 <= accuracy <= 1:
+            raise Wrong(f"an accuracy is a fraction from 0 to 1, not {accuracy:g} ({key!r}).")
+        # An accuracy on the 225 validation digits is a whole number of them out of 225.
+        if abs(accuracy * _NUM_VAL - round(accuracy * _NUM_VAL)) > 1e-6:
+            raise Wrong(
+                f"{accuracy:g} ({key!r}) is not a number of correct digits out of the "
+                f"{_NUM_VAL} validation digits: measure on preparation_digits' val_images."
+            )
+        table[key[0], seed] = accuracy
+    return table
+
+
+@exercise_check(
+    "padding or upsampling, measured",
+    hint="in run_preparation_experiment make both image sets 32 x 32 (F.pad(images, (12, 12, "
+    "12, 12)), or F.interpolate(images[:, None], size=(32, 32), mode='bilinear', "
+    "align_corners=False)[:, 0].clamp(0, 1)), apply to_lenet_input, then set_seed(seed), "
+    "model = lenet5(), history = train_lenet5(model, ..., num_epochs=2, batch_size=32, "
+    "lr=0.001, max_shift=0, device='cpu') and return history['val_acc'][-1]. Fill "
+    "`preparation_accuracies` for both preparations and the same three (or more) seeds, "
+    "then compare the two accuracies of each seed.",
+)
+def check_preparation_experiment(
+    run_preparation_experiment: object, accuracies: object, conclusion: object
+) -> None:
+    run = as_callable(run_preparation_experiment, "run_preparation_experiment")
+    table = _accuracy_table(accuracies)
+    seeds = sorted({s for p, s in table if p == "pad"} & {s for p, s in table if p == "upsample"})
+    if len(seeds) < 3:
+        raise Wrong(
+            f"measure both preparations with the same three seeds at least ({len(seeds)} so far)."
+        )
+    # The numbers are the reader's own: their function, rerun on one of their seeds (drawn
+    # at random, the same draw where the grader judges), gives what the table holds.
+    seed = seeds[int(torch.randint(len(seeds), ()))]
+    digits = _experiment_digits()
+    for preparation in PREPARATIONS:
+        rerun = as_number(
+            run(preparation, seed, **digits), f"run_preparation_experiment({preparation!r}, ...)"
+        )
+        if abs(rerun - table[preparation, seed]) > 1e-9:
+            raise Wrong(
+                f"run_preparation_experiment({preparation!r}, {seed}, **preparation_digits) "
+                f"returns {rerun:.4f}, but `preparation_accuracies` holds "
+                f"{table[preparation, seed]:.4f}: fill it from your own runs (and let your "
+                "function call set_seed(seed) before it builds the model)."
+            )
+    for (preparation, s), accuracy in sorted(table.items()):
+        low, high = _ACCURACY_RANGES[preparation]
+        if not low <= accuracy <= high:
+            raise Wrong(
+                f"{accuracy:.1%} for {preparation!r} with seed {s} is outside what two epochs "
+                f"of LeNet-5 on {_PREPARED[preparation]} digits give ({low:.0%} to "
+                f"{high:.0%}): check how the images are made 32 x 32 and the training settings."
+            )
+    upsample_wins = [table["upsample", s] > table["pad", s] for s in seeds]
+    pad_wins = [table["pad", s] > table["upsample", s] for s in seeds]
+    supported = "A" if all(upsample_wins) else "B" if all(pad_wins) else "C"
+    if not isinstance(conclusion, str) or conclusion.strip().upper() not in (
+        _PREPARATION_CONCLUSIONS
+    ):
+        raise Wrong('set `preparation_conclusion` to "A", "B" or "C".')
+    if conclusion.strip().upper() != supported:
+        raise Wrong(
+            f"your own numbers say {supported}: {_PREPARATION_CONCLUSIONS[supported]} "
+            f"(seeds {seeds})."
+        )
