@@ -1,7 +1,14 @@
 import torch
+from sklearn.datasets import load_digits
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from lecturekit.checks.training import (
+    GAP_DATA_SHAPES,
+    GAP_RANGES,
+    GAP_SETTINGS,
     QUADRATIC_H,
+    check_dropout_gap_experiment,
     check_inverted_dropout,
     check_largest_stable_lr,
     check_nearest_centroid_accuracy,
@@ -125,3 +132,128 @@ def test_nearest_centroid_check():
     assert "fraction" in check_nearest_centroid_accuracy(counts_instead_of_fraction).message
     assert "should be a function" in check_nearest_centroid_accuracy([0.9]).message
     assert not check_nearest_centroid_accuracy(...).answered
+
+
+GAP_DATA = tuple(
+    torch.zeros(shape, dtype=torch.long if len(shape) == 1 else torch.float32)
+    for shape in GAP_DATA_SHAPES
+)
+
+
+def gap_function(no_dropout, dropout):
+    """A stand-in for run_dropout_gap that returns the given gaps, one per seed."""
+
+    def run_dropout_gap(setting, seed, data):
+        return (no_dropout if setting == "no dropout" else dropout)[seed]
+
+    return run_dropout_gap
+
+
+def gap_table(run, seeds=(0, 1, 2)):
+    return {(setting, s): run(setting, s, GAP_DATA) for setting in GAP_SETTINGS for s in seeds}
+
+
+def test_gap_experiment_check_accepts_the_conclusion_the_readers_numbers_support():
+    apart = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
+    overlapping = gap_function([0.30, 0.35, 0.40], [0.25, 0.31, 0.33])
+    mixed = gap_function([0.30, 0.35, 0.40], [0.25, 0.36, 0.33])
+    for run, supported in [(apart, "A"), (overlapping, "B"), (mixed, "C")]:
+        table = gap_table(run)
+        assert check_dropout_gap_experiment(run, GAP_DATA, table, supported)
+        assert check_dropout_gap_experiment(run, GAP_DATA, table, f" {supported.lower()} ")
+        for other in {"A", "B", "C"} - {supported}:
+            feedback = check_dropout_gap_experiment(run, GAP_DATA, table, other)
+            assert not feedback and f"your own numbers say {supported}" in feedback.message
+    feedback = check_dropout_gap_experiment(apart, GAP_DATA, gap_table(apart), "dropout helps")
+    assert 'set `gap_conclusion` to "A", "B" or "C"' in feedback.message
+
+
+def test_gap_experiment_check_rejects_numbers_the_function_does_not_give():
+    mine = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
+    borrowed = gap_table(gap_function([0.41, 0.37, 0.43], [0.23, 0.25, 0.21]))
+    feedback = check_dropout_gap_experiment(mine, GAP_DATA, borrowed, "A")
+    assert not feedback and "fill the table from your own runs" in feedback.message
+
+    def unseeded(setting, seed, data):
+        return 0.3 + 0.05 * torch.rand(()).item()
+
+    feedback = check_dropout_gap_experiment(unseeded, GAP_DATA, gap_table(unseeded), "C")
+    assert not feedback and "torch.manual_seed(seed)" in feedback.message
+
+
+def test_gap_experiment_check_rejects_gaps_no_correct_run_gives():
+    the_other_way_round = gap_function([-0.40, -0.38, -0.42], [-0.22, -0.24, -0.20])
+    feedback = check_dropout_gap_experiment(
+        the_other_way_round, GAP_DATA, gap_table(the_other_way_round), "C"
+    )
+    assert not feedback and "outside what this experiment gives" in feedback.message
+
+
+def test_gap_experiment_check_on_missing_seeds_wrong_data_and_placeholders():
+    run = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
+    table = gap_table(run)
+    two_seeds = gap_table(run, seeds=(0, 1))
+    assert "three seeds" in check_dropout_gap_experiment(run, GAP_DATA, two_seeds, "A").message
+    unmatched = two_seeds | {("dropout", 2): 0.2}
+    assert "three seeds" in check_dropout_gap_experiment(run, GAP_DATA, unmatched, "A").message
+    few_digits = (GAP_DATA[0][:100], *GAP_DATA[1:])
+    assert "shape" in check_dropout_gap_experiment(run, few_digits, table, "A").message
+    feedback = check_dropout_gap_experiment(run, GAP_DATA, {("p=0.5", 0): 0.2}, "A")
+    assert "setting" in feedback.message
+    assert "dict" in check_dropout_gap_experiment(run, GAP_DATA, [0.4, 0.2], "A").message
+    assert "should be a function" in check_dropout_gap_experiment(0.4, GAP_DATA, table, "A").message
+    for answers in [
+        (..., GAP_DATA, table, "A"),
+        (run, GAP_DATA, ..., "A"),
+        (run, GAP_DATA, table, ...),
+    ]:
+        assert not check_dropout_gap_experiment(*answers).answered
+
+    def not_implemented(setting, seed, data):
+        raise NotImplementedError
+
+    assert not check_dropout_gap_experiment(not_implemented, GAP_DATA, table, "A").answered
+
+
+def test_the_reference_recipe_on_the_digits_gives_gaps_in_the_checks_ranges():
+    """Exercise 5.5's recipe on its data (the split of section 5.1), three seeds: in range."""
+    digits = load_digits()
+    X_all = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64) / 16
+    y_all = torch.tensor(digits.target)
+    split = torch.randperm(len(X_all), generator=torch.Generator().manual_seed(0))
+    val_idx, train_idx = split[360:540], split[540:740]
+    data = (X_all[train_idx], y_all[train_idx], X_all[val_idx], y_all[val_idx])
+
+    def run_dropout_gap(setting, seed, data):
+        X, y, X_val, y_val = data
+        p_input, p_hidden = {"no dropout": (0.0, 0.0), "dropout": (0.2, 0.5)}[setting]
+        torch.manual_seed(seed)
+        layers = [nn.Dropout(p_input), nn.Linear(64, 128), nn.ReLU(), nn.Dropout(p_hidden)]
+        layers += [nn.Linear(128, 128), nn.ReLU(), nn.Dropout(p_hidden), nn.Linear(128, 10)]
+        model = nn.Sequential(*layers)
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+        loader = DataLoader(TensorDataset(X, y), batch_size=50, shuffle=True)
+        loss_fn = nn.CrossEntropyLoss()
+        model.train()
+        for _ in range(50):
+            for X_batch, y_batch in loader:
+                loss = loss_fn(model(X_batch), y_batch)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            return (loss_fn(model(X_val), y_val) - loss_fn(model(X), y)).item()
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the chapter runs it: one thread is faster for small networks
+    try:
+        table = {
+            (name, s): run_dropout_gap(name, s, data) for name in GAP_SETTINGS for s in (0, 1, 2)
+        }
+        assert check_dropout_gap_experiment(run_dropout_gap, data, table, "A")
+    finally:
+        torch.set_num_threads(threads)
+    for (setting, _), gap in table.items():
+        low, high = GAP_RANGES[setting]
+        assert low <= gap <= high

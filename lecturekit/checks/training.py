@@ -19,7 +19,11 @@ from lecturekit.exercises import (
 )
 
 __all__ = [
+    "GAP_DATA_SHAPES",
+    "GAP_RANGES",
+    "GAP_SETTINGS",
     "QUADRATIC_H",
+    "check_dropout_gap_experiment",
     "check_inverted_dropout",
     "check_largest_stable_lr",
     "check_nearest_centroid_accuracy",
@@ -167,8 +171,8 @@ def _reference_nearest_centroid(
 @exercise_check(
     "nearest-centroid accuracy",
     hint="the centroid of class k is train_features[train_labels == k].mean(dim=0); "
-    "torch.cdist(test_features, centroids) gives every distance; argmin over the classes "
-    "is the prediction, and the accuracy is the fraction equal to test_labels.",
+    "torch.cdist(features, centroids) gives every distance; argmin over the classes "
+    "is the prediction, and the accuracy is the fraction equal to labels.",
 )
 def check_nearest_centroid_accuracy(nearest_centroid_accuracy: object) -> None:
     accuracy = as_callable(nearest_centroid_accuracy, "nearest_centroid_accuracy")
@@ -197,4 +201,98 @@ def check_nearest_centroid_accuracy(nearest_centroid_accuracy: object) -> None:
             torch.tensor(expected),
             f"the accuracy for {num_classes} classes in {dim} dimensions",
             atol=1e-6,
+        )
+
+
+GAP_SETTINGS = ("no dropout", "dropout")
+"""The two networks of exercise 5.5: dropout off, and p = 0.2 on the inputs, 0.5 hidden."""
+GAP_DATA_SHAPES = ((200, 64), (200,), (180, 64), (180,))
+"""Exercise 5.5's data: the 200 training digits of section 5.5 and the 180 validation ones."""
+# Where the gaps of a correct run lie: the reference recipe gave 0.30 to 0.44 without dropout
+# and 0.18 to 0.25 with it over seeds 0 to 59 (pinned CPU; every three consecutive seeds give
+# conclusion "A"). The bounds are about twice as wide, for other processors and PyTorch
+# versions; a gap out of them means another recipe (a gap measured the other way round, far
+# more or fewer epochs or digits). They cannot tell every slip: losses measured in training
+# mode, with dropout on, fall inside them.
+GAP_RANGES = {"no dropout": (0.15, 0.9), "dropout": (0.08, 0.5)}
+_GAP_CONCLUSIONS = {
+    "A": "dropout gave the smaller gap for every seed, and its largest gap is below the "
+    "smallest one without dropout",
+    "B": "dropout gave the smaller gap for every seed, but the two ranges of gaps overlap",
+    "C": "for at least one seed dropout did not give the smaller gap",
+}
+
+
+def _gap_table(results: object) -> dict[tuple[str, int], float]:
+    if not isinstance(results, dict):
+        raise Wrong(
+            '`gap_results` should be a dict {(setting, seed): gap}, e.g. {("dropout", 0): 0.2}.'
+        )
+    table = {}
+    for key, value in results.items():
+        if not isinstance(key, tuple | list) or len(key) != 2 or key[0] not in GAP_SETTINGS:
+            raise Wrong(
+                f'each key of `gap_results` should be a pair (setting, seed) with setting "no '
+                f'dropout" or "dropout", not {key!r}.'
+            )
+        seed = int(as_number(key[1], "a seed in `gap_results`", integer=True))
+        table[key[0], seed] = as_number(value, f"gap_results[{key!r}]")
+    return table
+
+
+@exercise_check(
+    "the train/validation gap with and without dropout, an experiment",
+    hint="run_dropout_gap(setting, seed, data) seeds torch with `seed`, builds "
+    "wide_mlp(p_input, p_hidden, width=128) with (0, 0) or (0.2, 0.5), trains it for 50 "
+    "epochs of shuffled batches of 50 with Adam (lr 3e-3), then, in evaluation mode, returns "
+    "the validation loss minus the training loss. Fill `gap_results` for both settings and the "
+    "same three (or more) seeds, then compare seed by seed, and the two ranges.",
+)
+def check_dropout_gap_experiment(
+    run_dropout_gap: object, data: object, results: object, conclusion: object
+) -> None:
+    run = as_callable(run_dropout_gap, "run_dropout_gap")
+    if not isinstance(data, tuple | list) or len(data) != len(GAP_DATA_SHAPES):
+        raise Wrong("`gap_data` should be the tuple (X, y, X_val, y_val) the exercise gives.")
+    for tensor, shape, name in zip(
+        data, GAP_DATA_SHAPES, ("X", "y", "X_val", "y_val"), strict=True
+    ):
+        as_tensor(tensor, f"{name} in `gap_data`", shape=shape)
+    table = _gap_table(results)
+    seeds = sorted({s for name, s in table if name == GAP_SETTINGS[0]}
+                   & {s for name, s in table if name == GAP_SETTINGS[1]})  # fmt: skip
+    if len(seeds) < 3:
+        raise Wrong(
+            f"measure both settings with the same three seeds at least ({len(seeds)} so far)."
+        )
+    # The numbers are the reader's own: the function, rerun on one seed of the table (drawn
+    # at random, so that every seed has to be right), gives what the table holds.
+    seed = seeds[int(torch.randint(len(seeds), ()).item())]
+    for setting in GAP_SETTINGS:
+        rerun = as_number(run(setting, seed, data), "run_dropout_gap(...)")
+        if abs(rerun - table[setting, seed]) > 1e-5 + 1e-4 * abs(rerun):
+            raise Wrong(
+                f'run_dropout_gap("{setting}", {seed}, gap_data) returns {rerun:.4f}, but '
+                f"`gap_results` holds {table[setting, seed]:.4f}: fill the table from your own "
+                "runs, and start the function with torch.manual_seed(seed) so that a run can "
+                "be repeated."
+            )
+    for (setting, s), gap in sorted(table.items()):
+        low, high = GAP_RANGES[setting]
+        if not low <= gap <= high:
+            raise Wrong(
+                f'a gap of {gap:.3f} ("{setting}", seed {s}) is outside what this experiment '
+                f"gives ({low} to {high}): check the recipe (50 epochs, batches of 50, Adam at "
+                "3e-3, width 128) and that both losses are measured in evaluation mode, "
+                "validation minus training."
+            )
+    without = [table[GAP_SETTINGS[0], s] for s in seeds]
+    with_dropout = [table[GAP_SETTINGS[1], s] for s in seeds]
+    narrower = all(d < n for n, d in zip(without, with_dropout, strict=True))
+    supported = "C" if not narrower else "A" if max(with_dropout) < min(without) else "B"
+    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _GAP_CONCLUSIONS:
+        raise Wrong('set `gap_conclusion` to "A", "B" or "C".')
+    if conclusion.strip().upper() != supported:
+        raise Wrong(
+            f"your own numbers say {supported}: {_GAP_CONCLUSIONS[supported]} (seeds {seeds})."
         )
