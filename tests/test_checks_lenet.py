@@ -163,18 +163,20 @@ def to_32(images, preparation):
 
 
 @functools.cache
-def _reference_run(preparation, seed):
+def _reference_run(preparation, seed, shuffled=False):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as the chapter runs; small convolutions gain nothing from two
     try:
-        return _train_briefly(preparation, seed)
+        return _train_briefly(preparation, seed, shuffled)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train_briefly(preparation, seed):
+def _train_briefly(preparation, seed, shuffled):
     data = _experiment_digits()
     X, y = to_32(data["train_images"], preparation), data["train_labels"]
+    if shuffled:  # the check's own input: the labels in the order of lenet._SHUFFLED_SEED
+        y = y[torch.randperm(len(y), generator=torch.Generator().manual_seed(lenet._SHUFFLED_SEED))]
     X_val, y_val = to_32(data["val_images"], preparation), data["val_labels"]
     set_seed(seed)
     model = reference_lenet5()
@@ -197,7 +199,9 @@ def run_preparation_experiment(
     data = _experiment_digits()
     assert torch.equal(train_images, data["train_images"])
     assert torch.equal(val_images, data["val_images"])
-    return _reference_run(preparation, seed)
+    shuffled = not torch.equal(train_labels, data["train_labels"])
+    assert torch.equal(train_labels.sort().values, data["train_labels"].sort().values)
+    return _reference_run(preparation, seed, shuffled)
 
 
 def measured(seeds=(0, 1, 2), run=run_preparation_experiment):
@@ -232,9 +236,12 @@ def test_preparation_experiment_accepts_a_real_run_and_its_conclusion():
 
 
 def table_run(table):
-    """A function answer that returns what `table` holds (to test the check's logic fast)."""
+    """A function answer that returns what `table` holds on the book's digits (to test the
+    check's logic fast), and measures on the check's own input."""
 
     def run(preparation, seed, **digits):
+        if not torch.equal(digits["train_labels"], _experiment_digits()["train_labels"]):
+            return run_preparation_experiment(preparation, seed, **digits)
         return table[preparation, seed]
 
     return run
@@ -265,6 +272,46 @@ def test_preparation_experiment_refuses_forged_or_impossible_numbers():
     not_of_225 = dict(accuracies) | {("pad", 1): 0.6001}
     feedback = check_preparation_experiment(run_preparation_experiment, not_of_225, "A")
     assert not feedback and "out of the 225" in feedback.message
+
+
+def test_preparation_experiment_refuses_fixed_numbers_and_lookup_tables():
+    accuracies = measured()
+
+    def fixed(preparation, seed, **digits):  # ignores its data
+        return accuracies[preparation, 0]
+
+    constant = {(p, s): accuracies[p, 0] for p, s in accuracies}
+    feedback = check_preparation_experiment(fixed, constant, "A")
+    assert not feedback and "labels shuffled" in feedback.message
+
+    def lookup(preparation, seed, **digits):  # a table, with a guess for what it lacks
+        return accuracies.get((preparation, seed), 0.9)
+
+    feedback = check_preparation_experiment(lookup, accuracies, "A")
+    assert not feedback and "labels shuffled" in feedback.message
+    # every entry is rerun, not one drawn at random
+    one_forged = dict(accuracies) | {("pad", 2): accuracies["pad", 2] + 1 / 225}
+    feedback = check_preparation_experiment(run_preparation_experiment, one_forged, "A")
+    assert not feedback and "fill it from your own runs" in feedback.message
+
+
+def test_preparation_experiment_accepts_float32_accuracies():
+    accuracies = {
+        key: float(torch.tensor(value, dtype=torch.float32)) for key, value in measured().items()
+    }
+
+    def run(preparation, seed, **digits):
+        value = run_preparation_experiment(preparation, seed, **digits)
+        return float(torch.tensor(value, dtype=torch.float32))
+
+    assert check_preparation_experiment(run, accuracies, "A")
+
+
+def test_the_shuffled_labels_reference_is_chance_for_a_correct_run():
+    # the test's LeNet-5 (fully connected C3) is another correct implementation
+    assert abs(
+        _reference_run("upsample", lenet._SHUFFLED_SEED, True) - lenet._SHUFFLED_REFERENCE
+    ) <= (lenet._SHUFFLED_TOLERANCE)
 
 
 def test_preparation_experiment_on_wrong_shapes_and_placeholders():
