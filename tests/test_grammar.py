@@ -73,7 +73,7 @@ def test_every_generated_sentence_parses_back_to_the_same_words_and_tags():
         assert parsed.tags == sentence.tags
 
 
-def test_the_slides_sentences_are_in_the_grammar_with_their_tags():
+def test_the_worked_example_sentences_are_in_the_grammar_with_their_tags():
     assert parse("my car works").tags == ["PRON", "NOUN", "VERB"]
     assert parse("my dog ate the assignment").tags == ["PRON", "NOUN", "VERB", "DET", "NOUN"]
     assert parse("my mother saved the day").tags == ["PRON", "NOUN", "VERB", "DET", "NOUN"]
@@ -255,7 +255,7 @@ def test_some_reviews_have_the_same_words_and_opposite_labels():
     assert sum(len(labels) == 2 for labels in bags.values()) >= 20
 
 
-def test_the_slides_restaurant_reviews_can_be_generated():
+def test_the_restaurant_reviews_of_chapter_13_can_be_generated():
     generated = {" ".join(words): label for words, label in reviews(20000, seed=0)}
     for text, label in [
         ("this restaurant has good food", 1),

@@ -39,8 +39,8 @@ def _rnn_step_cases() -> list[tuple[torch.Tensor, ...]]:
     h_1 = torch.tensor([0.1, 0.2, 0.0, -0.3, -0.1])
     W_hx = 0.3 * torch.randn(5, 5, generator=generator)
     W_hx[:, 2] = torch.atanh(h_1)
-    slide = (torch.tensor([0.0, 0.0, 1.0, 0.0, 0.0]), torch.zeros(5), W_hx, torch.eye(5), 0 * h_1)
-    cases = [slide]
+    one_hot_c = torch.tensor([0.0, 0.0, 1.0, 0.0, 0.0])
+    cases = [(one_hot_c, torch.zeros(5), W_hx, torch.eye(5), 0 * h_1)]  # section 12.3
     for input_size, hidden_size in [(3, 4), (6, 2), (1, 5)]:
         cases.append(
             (
