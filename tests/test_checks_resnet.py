@@ -7,6 +7,7 @@ from torch import nn
 
 from lecturekit.checks import resnet
 from lecturekit.checks.resnet import (
+    check_augmentation_experiment,
     check_bottleneck_weights,
     check_five_crops,
     check_inception_4a,
@@ -141,3 +142,148 @@ def test_five_crops_check_on_wrong_types_and_placeholders():
 def test_the_exact_answers_are_not_in_the_source():
     assert not names_number(inspect.getsource(resnet), 376_176)
     assert not names_number(inspect.getsource(check_inception_4a), 512)
+
+
+# Exercise 9.5: a stand-in for the reader's experiment, deterministic and quick. Its
+# accuracies (0.80 to 0.86) lie where the reference solution's do.
+def fake_experiment(gain_by_seed):
+    def run_augmentation_experiment(seed, augment, images, labels):
+        assert images.shape == (1797, 1, 8, 8) and labels.shape == (1797,)
+        return 0.80 + 0.01 * seed + (gain_by_seed[seed] if augment else 0.0)
+
+    return run_augmentation_experiment
+
+
+def reported(run, seeds=(0, 1, 2)):
+    """What a reader who ran `run` honestly would fill in."""
+    return {s: {"without": run(s, False, *DIGITS), "with": run(s, True, *DIGITS)} for s in seeds}
+
+
+DIGITS = resnet._digits()
+HELPS = fake_experiment({0: 0.03, 1: 0.05, 2: 0.01})
+MIXED = fake_experiment({0: 0.03, 1: -0.02, 2: 0.01})
+HURTS = fake_experiment({0: -0.01, 1: -0.02, 2: -0.002})
+
+
+def test_augmentation_check_accepts_the_conclusion_the_readers_own_numbers_support():
+    assert check_augmentation_experiment(HELPS, reported(HELPS), "helps")
+    assert check_augmentation_experiment(MIXED, reported(MIXED), "unclear")
+    assert check_augmentation_experiment(HURTS, reported(HURTS), "hurts")
+    no_change = fake_experiment(dict.fromkeys(range(3), 0.0))
+    assert check_augmentation_experiment(no_change, reported(no_change), "unclear")
+    more_seeds = fake_experiment(dict.fromkeys(range(5), 0.02))
+    assert check_augmentation_experiment(more_seeds, reported(more_seeds, range(5)), "helps")
+
+
+def test_augmentation_check_rejects_a_conclusion_the_numbers_do_not_support():
+    for run, wrong in [(HELPS, "unclear"), (MIXED, "helps"), (HURTS, "helps"), (MIXED, "hurts")]:
+        feedback = check_augmentation_experiment(run, reported(run), wrong)
+        assert not feedback and "your numbers support" in feedback.message
+    feedback = check_augmentation_experiment(HELPS, reported(HELPS), "it helps a lot")
+    assert not feedback and "one of 'helps', 'hurts', 'unclear'" in feedback.message
+
+
+def test_augmentation_check_rejects_numbers_the_function_does_not_give():
+    forged = {s: {"without": 0.80, "with": 0.90} for s in (0, 1, 2)}
+    feedback = check_augmentation_experiment(HELPS, forged, "helps")
+    assert not feedback and "gives" in feedback.message
+    calls = []
+
+    def unseeded(seed, augment, images, labels):  # a new number at every call
+        calls.append(seed)
+        return 0.80 + 0.001 * len(calls) + (0.05 if augment else 0.0)
+
+    feedback = check_augmentation_experiment(unseeded, reported(unseeded), "helps")
+    assert not feedback and "seed everything" in feedback.message
+
+
+def test_augmentation_check_rejects_numbers_no_run_of_this_experiment_gives():
+    def perfect(seed, augment, images, labels):
+        return 1.0
+
+    feedback = check_augmentation_experiment(perfect, reported(perfect), "unclear")
+    assert not feedback and "outside what this experiment gives" in feedback.message
+
+    def jumps(seed, augment, images, labels):
+        return 0.62 + (0.34 if augment else 0.0)
+
+    feedback = check_augmentation_experiment(jumps, reported(jumps), "helps")
+    assert not feedback and "far more than this experiment" in feedback.message
+
+
+def test_augmentation_check_on_wrong_shapes_types_and_placeholders():
+    two_seeds = reported(HELPS, (0, 1))
+    assert (
+        "at least three seeds" in check_augmentation_experiment(HELPS, two_seeds, "helps").message
+    )
+    as_pairs = {s: (r["without"], r["with"]) for s, r in reported(HELPS).items()}
+    assert '"without"' in check_augmentation_experiment(HELPS, as_pairs, "helps").message
+    as_list = list(reported(HELPS).values())
+    assert "should be a dict" in check_augmentation_experiment(HELPS, as_list, "helps").message
+    in_percent = {s: {"without": 80.0, "with": 85.0} for s in (0, 1, 2)}
+    assert "fraction" in check_augmentation_experiment(HELPS, in_percent, "helps").message
+    named = {"zero": {"without": 0.8, "with": 0.85}} | reported(HELPS)
+    assert "whole numbers" in check_augmentation_experiment(HELPS, named, "helps").message
+    assert (
+        "should be a function"
+        in check_augmentation_experiment(0.8, reported(HELPS), "helps").message
+    )
+    assert not check_augmentation_experiment(HELPS, ..., "helps").answered
+    assert not check_augmentation_experiment(HELPS, reported(HELPS), ...).answered
+    half_done = {s: {"without": 0.8, "with": ...} for s in (0, 1, 2)}
+    assert not check_augmentation_experiment(HELPS, half_done, "helps").answered
+
+    def not_written(seed, augment, images, labels):
+        raise NotImplementedError
+
+    assert not check_augmentation_experiment(not_written, reported(HELPS), "helps").answered
+
+
+def reference_experiment(seed, augment, images, labels):
+    """The solution of exercise 9.5, with section 9.4's random_augment written out."""
+    X_train, y_train = images[:100], labels[:100]
+    X_val, y_val = images[-500:], labels[-500:]
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64, 10),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(150):
+        X = X_train
+        if augment:
+            n = len(X)
+            angle = torch.deg2rad((2 * torch.rand(n, generator=generator) - 1) * 15.0)
+            scale = 1 + (2 * torch.rand(n, generator=generator) - 1) * 0.15
+            shift = (2 * torch.rand(n, 2, generator=generator) - 1) * 0.75 * 2 / 8
+            cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+            tx, ty = shift[:, 0], shift[:, 1]
+            theta = torch.stack(
+                [
+                    torch.stack([cos, -sin, -(cos * tx - sin * ty)], dim=1),
+                    torch.stack([sin, cos, -(sin * tx + cos * ty)], dim=1),
+                ],
+                dim=1,
+            )
+            grid = F.affine_grid(theta, list(X.shape), align_corners=False)
+            X = F.grid_sample(X, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+        loss = F.cross_entropy(model(X), y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        return (model(X_val).argmax(dim=1) == y_val).float().mean().item()
+
+
+def test_augmentation_check_passes_the_reference_solution_on_the_real_digits():
+    results = reported(reference_experiment)
+    gains = [r["with"] - r["without"] for r in results.values()]
+    conclusion = "helps" if all(g > 0 for g in gains) else "unclear"
+    assert check_augmentation_experiment(reference_experiment, results, conclusion)

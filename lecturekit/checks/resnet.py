@@ -2,7 +2,8 @@
 
 Conventions as in the chapter: images are ``(N, C, H, W)`` batches (one image ``(C, H, W)``);
 a convolution from ``c`` to ``c'`` channels with a ``k x k`` kernel has ``k * k * c * c'``
-weights and ``c'`` biases; a residual block computes ``ReLU(F(x) + x)``.
+weights and ``c'`` biases; a residual block computes ``ReLU(F(x) + x)``. The digits of the
+experiment exercise are scikit-learn's 1,797, as ``(1797, 1, 8, 8)`` images in ``[0, 1]``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from lecturekit.exercises import (
 )
 
 __all__ = [
+    "AUGMENTATION_CONCLUSIONS",
+    "check_augmentation_experiment",
     "check_bottleneck_weights",
     "check_five_crops",
     "check_inception_4a",
@@ -233,3 +236,130 @@ def check_five_crops(five_crops: object) -> None:
                 "(H - side) // 2 and column (W - side) // 2."
             )
         raise Wrong(f"the crops of an image of shape {shape} with side {side} are not right.")
+
+
+AUGMENTATION_CONCLUSIONS = ("helps", "hurts", "unclear")
+"""The conclusions exercise 9.5 offers: better for every seed, worse for every seed, or not."""
+
+# The reference solution of exercise 9.5 (the network, 150 steps and the split its text
+# gives), run for seeds 0 to 59 under the book's pinned numerics, reached validation
+# accuracies of 0.732 to 0.842 without augmentation (mean 0.791) and 0.704 to 0.896 with it
+# (mean 0.831); augmentation gained -0.094 to +0.130 (mean +0.040). Any correct run lies
+# well inside these bounds; a number outside them comes from another experiment.
+_ACCURACY_RANGE = (0.60, 0.97)
+_LARGEST_GAIN = 0.25
+
+
+def _digits() -> tuple[torch.Tensor, torch.Tensor]:
+    """scikit-learn's digits as the chapter holds them (section 9.4): images and labels."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = torch.tensor(digits.images, dtype=torch.float32)[:, None] / 16
+    return images, torch.tensor(digits.target)
+
+
+def _seed_results(results: object) -> dict[int, tuple[float, float]]:
+    """The reader's ``{seed: {"without": accuracy, "with": accuracy}}`` as numbers."""
+    if not isinstance(results, dict):
+        raise Wrong(
+            '`augmentation_results` should be a dict {seed: {"without": accuracy, '
+            f'"with": accuracy}}, not {type(results).__name__}.'
+        )
+    seeds = {}
+    for seed, pair in results.items():
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise Wrong(
+                f"the seeds (the keys of `augmentation_results`) should be whole numbers, "
+                f"not {seed!r}."
+            )
+        if not isinstance(pair, dict) or set(pair) != {"without", "with"}:
+            raise Wrong(
+                f'`augmentation_results[{seed}]` should be a dict with the keys "without" '
+                'and "with".'
+            )
+        numbers = tuple(
+            as_number(pair[key], f"augmentation_results[{seed}][{key!r}]")
+            for key in ("without", "with")
+        )
+        if not all(0 <= number <= 1 for number in numbers):
+            raise Wrong(
+                f"an accuracy is a fraction from 0 to 1; augmentation_results[{seed}] "
+                f"holds {numbers[0]:g} and {numbers[1]:g}."
+            )
+        seeds[seed] = numbers
+    if len(seeds) < 3:
+        raise Wrong(f"measure at least three seeds; `augmentation_results` has {len(seeds)}.")
+    return seeds
+
+
+def _supported_conclusion(results: dict[int, tuple[float, float]]) -> str:
+    gains = [with_ - without for without, with_ in results.values()]
+    if all(gain > 0 for gain in gains):
+        return "helps"
+    if all(gain < 0 for gain in gains):
+        return "hurts"
+    return "unclear"
+
+
+@exercise_check(
+    "does augmentation help with 100 training digits?",
+    hint="inside run_augmentation_experiment call torch.manual_seed(seed) before building the "
+    "network and make one torch.Generator().manual_seed(seed) for random_augment, so that a "
+    "seed always gives the same number; train on images[:100] and measure the accuracy on "
+    'images[-500:]; then "helps" if the accuracy with augmentation is higher for every '
+    'seed, "hurts" if it is lower for every seed, "unclear" otherwise.',
+)
+def check_augmentation_experiment(
+    run_augmentation_experiment: object,
+    augmentation_results: object,
+    augmentation_conclusion: object,
+) -> None:
+    run = as_callable(run_augmentation_experiment, "run_augmentation_experiment")
+    results = _seed_results(augmentation_results)
+    if augmentation_conclusion not in AUGMENTATION_CONCLUSIONS:
+        options = ", ".join(map(repr, AUGMENTATION_CONCLUSIONS))
+        raise Wrong(
+            f"`augmentation_conclusion` should be one of {options}, "
+            f"not {augmentation_conclusion!r}."
+        )
+    # (1) The numbers are the reader's own: one of the seeds, drawn here, is run again.
+    seeds = sorted(results)
+    seed = seeds[int(torch.randint(len(seeds), ()).item())]
+    images, labels = _digits()
+    for augment, reported in zip((False, True), results[seed], strict=True):
+        call = f"run_augmentation_experiment({seed}, {augment}, images, labels)"
+        again = as_number(run(seed, augment, images, labels), call)
+        if abs(again - reported) > 1e-6:
+            raise Wrong(
+                f"{call} gives {again:.4f}, but augmentation_results[{seed}] says "
+                f"{reported:.4f}: report what your function measures, and seed everything "
+                "inside it so that the same seed gives the same number."
+            )
+    # (2) Numbers any correct run of this experiment supports (see _ACCURACY_RANGE).
+    low, high = _ACCURACY_RANGE
+    for seed, (without, with_) in results.items():
+        for what, accuracy in (("without", without), ("with", with_)):
+            if not low <= accuracy <= high:
+                raise Wrong(
+                    f"a validation accuracy of {accuracy:.3f} ({what} augmentation, seed "
+                    f"{seed}) is outside what this experiment gives ({low} to {high}): check "
+                    "the network, the 150 steps of Adam with lr=0.01, training on images[:100] "
+                    "and validating on images[-500:]."
+                )
+        if abs(with_ - without) > _LARGEST_GAIN:
+            raise Wrong(
+                f"for seed {seed} augmentation changes the accuracy by {with_ - without:+.3f}, "
+                "far more than this experiment does: do both runs of a seed use the same "
+                "network, steps and digits?"
+            )
+    # (3) The conclusion follows from the reader's own numbers.
+    supported = _supported_conclusion(results)
+    if augmentation_conclusion != supported:
+        gains = ", ".join(
+            f"seed {seed}: {with_ - without:+.3f}" for seed, (without, with_) in results.items()
+        )
+        raise Wrong(
+            f"your numbers support {supported!r}, not {augmentation_conclusion!r}: "
+            f"augmentation changed the accuracy by {gains}."
+        )
