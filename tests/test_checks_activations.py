@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from lecturekit.checks.activations import (
     check_cross_entropy_from_logits,
     check_elu_derivative_from_output,
+    check_sigmoid_gain_experiment,
     check_sigmoid_slope,
     check_stable_softmax,
 )
@@ -105,3 +106,141 @@ def test_sigmoid_slope_check():
 
 def test_the_number_of_layers_is_not_in_the_source():
     assert not names_number(inspect.getsource(check_sigmoid_slope), 10)
+
+
+def sigmoid_net(depth, width):
+    sizes = [64] + [width] * (depth - 1) + [10]
+    layers = []
+    for i in range(depth):
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i < depth - 1:
+            layers.append(torch.nn.Sigmoid())
+    return torch.nn.Sequential(*layers)
+
+
+def run_sigmoid_gain(seed, gain):
+    """The book's solution of exercise 4.5."""
+    torch.manual_seed(seed)
+    net = sigmoid_net(10, 32)
+    linear = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
+    with torch.no_grad():
+        for layer in linear:
+            layer.weight.normal_(0, gain / layer.in_features**0.5)
+            layer.bias.zero_()
+    X, y = torch.randn(64, 64), torch.randint(0, 10, (64,))
+    h, slopes = X, []
+    for layer in net:
+        h = layer(h)
+        if isinstance(layer, torch.nn.Sigmoid):
+            slopes.append((h * (1 - h)).flatten())
+    F.cross_entropy(h, y).backward()
+    ratio = linear[0].weight.grad.norm() / linear[-1].weight.grad.norm()
+    return ratio.item(), torch.cat(slopes).mean().item()
+
+
+def gain_results_of(run, seeds=(0, 1, 2)):
+    return {gain: {s: run(s, gain) for s in seeds} for gain in (1, 4, 16)}
+
+
+def test_gain_experiment_check_accepts_the_readers_own_run_and_its_conclusion():
+    results = gain_results_of(run_sigmoid_gain)
+    assert check_sigmoid_gain_experiment(run_sigmoid_gain, results, "B")
+    assert check_sigmoid_gain_experiment(run_sigmoid_gain, results, " b ")
+    other_seeds = gain_results_of(run_sigmoid_gain, seeds=(5, 6, 7, 8))
+    assert check_sigmoid_gain_experiment(run_sigmoid_gain, other_seeds, "B")
+    as_floats = {float(g): {s: torch.tensor(v) for s, v in r.items()} for g, r in results.items()}
+    assert check_sigmoid_gain_experiment(run_sigmoid_gain, as_floats, "B")
+
+
+def test_gain_experiment_check_rejects_a_conclusion_the_numbers_do_not_support():
+    results = gain_results_of(run_sigmoid_gain)
+    for wrong in ("A", "C"):
+        feedback = check_sigmoid_gain_experiment(run_sigmoid_gain, results, wrong)
+        assert not feedback and feedback.answered
+        assert f"do not support {wrong}" in feedback.message and "at the gain 1" in feedback.message
+    for not_an_option in ("D", "larger weights help", 2):
+        feedback = check_sigmoid_gain_experiment(run_sigmoid_gain, results, not_an_option)
+        assert not feedback and "'A', 'B' or 'C'" in feedback.message
+
+
+def test_gain_experiment_check_rejects_numbers_the_function_does_not_give():
+    results = gain_results_of(run_sigmoid_gain)
+    forged = {
+        g: {s: (r * 10, m) for s, (r, m) in by_seed.items()} for g, by_seed in results.items()
+    }
+    feedback = check_sigmoid_gain_experiment(run_sigmoid_gain, forged, "B")
+    assert not feedback and "now returns the ratio" in feedback.message
+
+    def forged_run(seed, gain):  # numbers that would support A, from a function that fakes them
+        return 1e-3 / gain, 0.2
+
+    feedback = check_sigmoid_gain_experiment(forged_run, gain_results_of(forged_run), "A")
+    assert not feedback and "correct runs give between" in feedback.message
+
+
+def test_gain_experiment_check_names_common_mistakes():
+    def variance_instead_of_std(seed, gain):
+        return run_sigmoid_gain(seed, gain**2)
+
+    def last_over_first(seed, gain):
+        ratio, slope = run_sigmoid_gain(seed, gain)
+        return 1 / ratio, slope
+
+    for mistake in (variance_instead_of_std, last_over_first):
+        feedback = check_sigmoid_gain_experiment(mistake, gain_results_of(mistake), "B")
+        assert not feedback and "correct runs give between" in feedback.message
+
+    def forgets_the_seed(seed, gain):
+        return run_sigmoid_gain(int(torch.randint(1000, ())), gain)
+
+    feedback = check_sigmoid_gain_experiment(
+        forgets_the_seed, gain_results_of(forgets_the_seed), "B"
+    )
+    assert not feedback and "torch.manual_seed(seed)" in feedback.message
+
+
+def test_gain_experiment_check_wants_three_seeds_for_each_gain_and_pairs_of_numbers():
+    results = gain_results_of(run_sigmoid_gain)
+    two_seeds = {g: dict(list(r.items())[:2]) for g, r in results.items()}
+    assert (
+        "at least three seeds"
+        in check_sigmoid_gain_experiment(run_sigmoid_gain, two_seeds, "B").message
+    )
+    no_16 = {g: r for g, r in results.items() if g != 16}
+    assert (
+        "no entry for the gain 16"
+        in check_sigmoid_gain_experiment(run_sigmoid_gain, no_16, "B").message
+    )
+    mixed = dict(results) | {4: gain_results_of(run_sigmoid_gain, seeds=(3, 4, 5))[4]}
+    assert "same seeds" in check_sigmoid_gain_experiment(run_sigmoid_gain, mixed, "B").message
+    ratios_only = {g: {s: v[0] for s, v in r.items()} for g, r in results.items()}
+    assert (
+        "two numbers" in check_sigmoid_gain_experiment(run_sigmoid_gain, ratios_only, "B").message
+    )
+    assert (
+        "should be a dict"
+        in check_sigmoid_gain_experiment(run_sigmoid_gain, [1, 2, 3], "B").message
+    )
+    assert "should be a function" in check_sigmoid_gain_experiment(0.5, results, "B").message
+
+
+def test_gain_experiment_check_says_not_answered_for_placeholders():
+    results = gain_results_of(run_sigmoid_gain)
+
+    def unwritten(seed, gain):
+        raise NotImplementedError
+
+    assert not check_sigmoid_gain_experiment(..., ..., ...).answered
+    assert not check_sigmoid_gain_experiment(run_sigmoid_gain, ..., ...).answered
+    assert not check_sigmoid_gain_experiment(run_sigmoid_gain, results, ...).answered
+    assert not check_sigmoid_gain_experiment(unwritten, results, "B").answered
+
+
+def test_gain_experiment_check_judges_the_same_from_the_data_alone():
+    import json
+
+    results = gain_results_of(run_sigmoid_gain)
+    payload = json.loads(
+        json.dumps(check_sigmoid_gain_experiment.probe(run_sigmoid_gain, results, "B"))
+    )
+    assert check_sigmoid_gain_experiment.judge(payload)

@@ -3,7 +3,9 @@
 Conventions: activations work elementwise on float tensors of any shape; a softmax acts
 along the last dimension; ``cross_entropy_from_logits(logits, targets)`` takes raw scores
 ``logits: (batch, classes)`` and class indices ``targets: (batch,)`` and returns the mean
-loss over the batch, like ``torch.nn.functional.cross_entropy``.
+loss over the batch, like ``torch.nn.functional.cross_entropy``. Exercise 4.5 is an
+experiment: its check re-runs the reader's ``run_sigmoid_gain(seed, gain)`` on one of the
+reader's seeds, and judges the reader's own numbers and the conclusion drawn from them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lecturekit.exercises import (
 __all__ = [
     "check_cross_entropy_from_logits",
     "check_elu_derivative_from_output",
+    "check_sigmoid_gain_experiment",
     "check_sigmoid_slope",
     "check_stable_softmax",
 ]
@@ -142,3 +145,130 @@ def check_sigmoid_slope(max_slope: object, num_layers: object) -> None:
             f"num_layers = {layers} is not the smallest L with (1/4)**L < 1e-6 "
             f"((1/4)**{layers} = {0.25**layers:.2g})."
         )
+
+
+# Exercise 4.5. The ranges that correct runs give, from the book's solution on the seeds
+# 0 to 299 (10-layer sigmoid net, width 32, a batch of 64 standard normal inputs):
+#   gain 1: first / last 1.3e-06 to 9.0e-06, mean slope 0.2285 to 0.2346;
+#   gain 4: first / last 1.5e-03 to 2.3e-02, mean slope 0.117 to 0.143;
+#   gain 16: first / last 0.41 to 10.2, mean slope 0.029 to 0.041;
+# on every one of those seeds the ratio grew and the mean slope fell with the gain. The
+# accepted ranges are about ten times wider for the ratios and wider by a margin for the
+# slopes, for other draws (say, the batch before the weights); they do not overlap.
+_GAINS = (1, 4, 16)
+_GAIN_RANGES = {  # gain: ((lowest, highest ratio), (lowest, highest mean slope))
+    1: ((1e-7, 1e-4), (0.20, 0.25)),
+    4: ((1e-4, 0.3), (0.09, 0.17)),
+    16: ((0.03, 100.0), (0.015, 0.06)),
+}
+_GAIN_OPTIONS = ("A", "B", "C")
+
+
+def _pair(value: object, what: str) -> tuple[float, float]:
+    if isinstance(value, torch.Tensor) and value.numel() == 2:
+        value = value.flatten().tolist()
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise Wrong(f"{what} should be two numbers, (ratio, mean slope), not {value!r}.")
+    ratio = as_number(value[0], f"the ratio in {what}")
+    slope = as_number(value[1], f"the mean slope in {what}")
+    if not ratio > 0:
+        raise Wrong(f"the ratio in {what} is {ratio:g}; a ratio of two norms is positive.")
+    return ratio, slope
+
+
+def _results_by_gain(gain_results: object) -> dict[int, dict[int, tuple[float, float]]]:
+    if not isinstance(gain_results, dict):
+        raise Wrong(
+            f"`gain_results` should be a dict {{gain: {{seed: (ratio, mean slope)}}}}, "
+            f"not {type(gain_results).__name__}."
+        )
+    by_gain = {}
+    for gain in _GAINS:
+        keys = [k for k in gain_results if isinstance(k, int | float) and k == gain]
+        if not keys:
+            raise Wrong(f"`gain_results` has no entry for the gain {gain}.")
+        by_seed = gain_results[keys[0]]
+        if not isinstance(by_seed, dict) or len(by_seed) < 3:
+            raise Wrong(
+                f"`gain_results[{gain}]` should map at least three seeds to what "
+                "run_sigmoid_gain returned for them."
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+            raise Wrong(f"the seeds of `gain_results[{gain}]` should be whole numbers.")
+        by_gain[gain] = {
+            s: _pair(v, f"gain_results[{gain}][{s}]") for s, v in sorted(by_seed.items())
+        }
+    if len({tuple(by_seed) for by_seed in by_gain.values()}) != 1:
+        raise Wrong("use the same seeds for every gain, so that the gains are compared fairly.")
+    return by_gain
+
+
+def _geometric_mean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+@exercise_check(
+    "weights, slopes and the vanishing gradient",
+    hint="under torch.no_grad(), for each nn.Linear: layer.weight.normal_(0, gain / "
+    "layer.in_features**0.5) and layer.bias.zero_(); run the layers one by one, keep h * (1 - h) "
+    "after each nn.Sigmoid, then F.cross_entropy(h, y).backward(); the ratio is the first "
+    "layer's weight.grad.norm() over the last layer's. Then compare your numbers gain by gain.",
+)
+def check_sigmoid_gain_experiment(
+    run_sigmoid_gain: object, gain_results: object, gain_conclusion: object
+) -> None:
+    run = as_callable(run_sigmoid_gain, "run_sigmoid_gain")
+    by_gain = _results_by_gain(gain_results)  # a placeholder `...` never reaches here
+
+    # (1) The numbers are the reader's own: their function gives them again, for one seed.
+    seeds = list(by_gain[_GAINS[0]])
+    seed = seeds[int(torch.randint(len(seeds), ()))]
+    for gain in _GAINS:
+        again = _pair(run(seed, gain), f"run_sigmoid_gain({seed}, {gain})")
+        reported = by_gain[gain][seed]
+        for what, now, then in zip(("ratio", "mean slope"), again, reported, strict=True):
+            if not math.isclose(now, then, rel_tol=1e-3, abs_tol=1e-12):
+                raise Wrong(
+                    f"run_sigmoid_gain({seed}, {gain}) now returns the {what} {now:.4g}, but "
+                    f"gain_results[{gain}][{seed}] says {then:.4g}: fill gain_results with "
+                    "what your function returns (does it call torch.manual_seed(seed) first?)."
+                )
+
+    # (2) They are in the range that correct runs give.
+    for gain, by_seed in by_gain.items():
+        (low, high), (slope_low, slope_high) = _GAIN_RANGES[gain]
+        for s, (ratio, slope) in by_seed.items():
+            if not low <= ratio <= high:
+                raise Wrong(
+                    f"with the gain {gain} and the seed {s} your first / last ratio is "
+                    f"{ratio:.2g}; correct runs give between {low:g} and {high:g}. Is the "
+                    "weights' standard deviation gain / sqrt(fan-in), are the biases zero, "
+                    "and is it the first layer's norm over the last layer's?"
+                )
+            if not slope_low <= slope <= slope_high:
+                raise Wrong(
+                    f"with the gain {gain} and the seed {s} your mean slope is {slope:.3g}; "
+                    f"correct runs give between {slope_low:g} and {slope_high:g}. The slope of a "
+                    "sigmoid unit with output h is h (1 - h), averaged over the hidden units."
+                )
+
+    # (3) The conclusion is the one the reader's own numbers support.
+    ratios = [_geometric_mean([r for r, _ in by_gain[g].values()]) for g in _GAINS]
+    slopes = [sum(s for _, s in by_gain[g].values()) / len(by_gain[g]) for g in _GAINS]
+    supported = []
+    if ratios[0] > ratios[1] > ratios[2]:
+        supported.append("A")
+    if ratios[0] < ratios[1] < ratios[2] and slopes[0] > slopes[1] > slopes[2]:
+        supported.append("B")
+    if max(ratios) < 10 * min(ratios):
+        supported.append("C")
+    answer = gain_conclusion.strip().upper() if isinstance(gain_conclusion, str) else None
+    if answer not in _GAIN_OPTIONS:
+        raise Wrong(f"`gain_conclusion` should be 'A', 'B' or 'C', not {gain_conclusion!r}.")
+    if answer not in supported:
+        numbers = (
+            f"the ratio (geometric mean over your seeds) goes from {ratios[0]:.1e} at the gain 1 "
+            f"to {ratios[1]:.1e} at 4 and {ratios[2]:.1e} at 16, and the mean slope from "
+            f"{slopes[0]:.3f} to {slopes[1]:.3f} and {slopes[2]:.3f}"
+        )
+        raise Wrong(f"your own numbers do not support {answer}: {numbers}.")
