@@ -2,12 +2,14 @@ import inspect
 import re
 
 import torch
+from torch import nn
 
 from lecturekit.checks import alexnet
 from lecturekit.checks.alexnet import (
+    POOLING_SETTINGS,
     check_conv2_one_gpu,
     check_crops_per_image,
-    check_dropout,
+    check_pooling_shift_experiment,
     check_top_k_accuracy,
 )
 
@@ -67,42 +69,6 @@ def test_top_k_accuracy_check_on_wrong_types_and_placeholders():
     assert not check_top_k_accuracy(not_written).answered
 
 
-def reference_dropout(x, p, training):
-    if not training:
-        return x
-    return x * (torch.rand_like(x) >= p) / (1 - p)
-
-
-def test_dropout_check_accepts_inverted_dropout_and_names_mistakes():
-    assert check_dropout(reference_dropout)
-    assert check_dropout(lambda x, p, t: torch.nn.functional.dropout(x, p, t))
-    unscaled = check_dropout(lambda x, p, t: x * (torch.rand_like(x) >= p) if t else x)
-    assert not unscaled and "not scaled" in unscaled.message
-    swapped = check_dropout(lambda x, p, t: reference_dropout(x, 1 - p, t))
-    assert not swapped and "chance to *drop*" in swapped.message
-    always = check_dropout(lambda x, p, t: reference_dropout(x, p, True))
-    assert not always and "unchanged" in always.message
-    mask = torch.rand(200_000) >= 0.5
-
-    def fixed_mask(x, p, training):
-        return x * mask / 0.5 if training else x
-
-    fixed = check_dropout(fixed_mask)
-    assert not fixed
-
-
-def test_dropout_check_on_wrong_types_and_placeholders():
-    assert "should be a function" in check_dropout(0.5).message
-    assert not check_dropout(torch.nn.Dropout(0.5))  # a module is not dropout(x, p, training)
-    assert "not str" in check_dropout(lambda x, p, t: "dropped").message
-    assert not check_dropout(...).answered
-
-    def not_written(x, p, training):
-        raise NotImplementedError
-
-    assert not check_dropout(not_written).answered
-
-
 def test_crops_per_image_check():
     assert check_crops_per_image(2178)
     assert "33 positions" in check_crops_per_image(2048).message
@@ -117,3 +83,85 @@ def test_the_exact_answers_are_not_in_the_source():
     source = inspect.getsource(alexnet)
     assert not names_number(source, 614_656) and not names_number(source, 2178)
     assert "(96 * 5 * 5)" not in source  # nor the formula that gives it
+
+
+def run_pooling_shift(kernel_size, stride, seed):
+    maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed))
+    pool = nn.MaxPool2d(kernel_size, stride)
+    return (pool(maps[..., :-1]) == pool(maps[..., 1:])).float().mean().item()
+
+
+def pooling_table(run=run_pooling_shift, seeds=(0, 1, 2)):
+    return {(k, s, seed): run(k, s, seed) for k, s in POOLING_SETTINGS for seed in seeds}
+
+
+def test_pooling_experiment_accepts_the_readers_own_numbers_and_the_conclusion_they_support():
+    shares = pooling_table()
+    assert check_pooling_shift_experiment(run_pooling_shift, shares, "A")
+    assert check_pooling_shift_experiment(run_pooling_shift, shares, " a ")
+    more_seeds = pooling_table(seeds=(3, 4, 5, 6))
+    assert check_pooling_shift_experiment(run_pooling_shift, more_seeds, "A")
+
+    def after_relu(kernel_size, stride, seed):  # another correct run: ReLU maps, rows moved
+        maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed)).relu()
+        pool = nn.MaxPool2d(kernel_size, stride)
+        return (pool(maps[..., :-1, :]) == pool(maps[..., 1:, :])).float().mean().item()
+
+    assert check_pooling_shift_experiment(after_relu, pooling_table(after_relu), "A")
+
+
+def test_pooling_experiment_names_a_conclusion_the_numbers_do_not_support():
+    shares = pooling_table()
+    for wrong in "BCD":
+        feedback = check_pooling_shift_experiment(run_pooling_shift, shares, wrong)
+        assert not feedback and "your own numbers say A" in feedback.message
+    assert (
+        '"A", "B", "C" or "D"'
+        in check_pooling_shift_experiment(run_pooling_shift, shares, "E").message
+    )
+    assert not check_pooling_shift_experiment(run_pooling_shift, shares, 1)
+
+
+def test_pooling_experiment_refuses_forged_or_mismeasured_numbers():
+    shares = pooling_table()
+    forged = shares | {(3, 2, 0): 0.9}
+    assert (
+        "fill it from your own runs"
+        in check_pooling_shift_experiment(run_pooling_shift, forged, "A").message
+    )
+
+    def two_pixels(kernel_size, stride, seed):
+        maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed))
+        pool = nn.MaxPool2d(kernel_size, stride)
+        return (pool(maps[..., :-2]) == pool(maps[..., 2:])).float().mean().item()
+
+    message = check_pooling_shift_experiment(two_pixels, pooling_table(two_pixels), "A").message
+    assert "far from what random maps give" in message
+
+    def mean_pooling(kernel_size, stride, seed):
+        maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed))
+        pool = nn.AvgPool2d(kernel_size, stride)
+        return (pool(maps[..., :-1]) == pool(maps[..., 1:])).float().mean().item()
+
+    assert not check_pooling_shift_experiment(mean_pooling, pooling_table(mean_pooling), "A")
+
+
+def test_pooling_experiment_refuses_too_few_seeds_bad_keys_and_placeholders():
+    shares = pooling_table()
+    too_few = {key: value for key, value in shares.items() if key[2] != 2}
+    assert "three seeds" in check_pooling_shift_experiment(run_pooling_shift, too_few, "A").message
+    one_setting_short = {key: value for key, value in shares.items() if key != (3, 3, 1)}
+    assert (
+        "three seeds"
+        in check_pooling_shift_experiment(run_pooling_shift, one_setting_short, "A").message
+    )
+    assert (
+        "(kernel_size, stride, seed)"
+        in check_pooling_shift_experiment(run_pooling_shift, {(2, 2): 0.33}, "A").message
+    )
+    assert (
+        "should be a dict" in check_pooling_shift_experiment(run_pooling_shift, [0.33], "A").message
+    )
+    assert "should be a function" in check_pooling_shift_experiment(0.33, shares, "A").message
+    assert not check_pooling_shift_experiment(run_pooling_shift, ..., ...).answered
+    assert not check_pooling_shift_experiment(..., shares, "A").answered

@@ -2,7 +2,8 @@
 
 Conventions as in the chapter: AlexNet's conv2 has 256 kernels of 5 x 5 over conv1's 96
 maps, split in two groups of 48 (one per GPU); scores are ``(N, C)`` tensors with the
-correct classes in an ``(N,)`` tensor; dropout is PyTorch's "inverted" dropout.
+correct classes in an ``(N,)`` tensor; the pooling experiment max-pools 16 maps of 55 x 55
+(conv1's size) of standard normal numbers, and the same maps moved by one pixel.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from lecturekit.exercises import (
     Wrong,
     as_callable,
     as_number,
-    as_tensor,
     exercise_check,
     matches_key,
 )
 
 __all__ = [
+    "POOLING_SETTINGS",
     "check_conv2_one_gpu",
     "check_crops_per_image",
-    "check_dropout",
+    "check_pooling_shift_experiment",
     "check_top_k_accuracy",
 ]
 
@@ -79,37 +80,6 @@ def check_top_k_accuracy(top_k_accuracy: object) -> None:
 
 
 @exercise_check(
-    "dropout by hand",
-    hint="keep = torch.rand_like(x) >= p; return x * keep / (1 - p) in training, x otherwise.",
-)
-def check_dropout(dropout: object) -> None:
-    function = as_callable(dropout, "dropout")
-    x = torch.rand(200_000, generator=torch.Generator().manual_seed(8)) + 0.5
-    for p in (0.5, 0.2):
-        out = as_tensor(function(x.clone(), p, True), f"dropout(x, {p}, True)")
-        if tuple(out.shape) != tuple(x.shape):
-            raise Wrong(f"the output should have the input's shape {tuple(x.shape)}.")
-        zero = out == 0
-        zero_fraction = zero.double().mean().item()
-        if abs(zero_fraction - (1 - p)) < 0.01 and p != 0.5:
-            raise Wrong(f"with p={p} you zeroed {zero_fraction:.0%}: p is the chance to *drop*.")
-        if abs(zero_fraction - p) > 0.01:
-            raise Wrong(f"with p={p} a fraction {zero_fraction:.3f} of the outputs is zero.")
-        kept = out[~zero] / x.double()[~zero]
-        if torch.allclose(kept, torch.ones_like(kept)):
-            raise Wrong("the kept outputs are not scaled: multiply them by 1 / (1 - p).")
-        if not torch.allclose(kept, torch.full_like(kept, 1 / (1 - p)), atol=1e-5):
-            raise Wrong(f"the kept outputs should be x / (1 - p) = x * {1 / (1 - p):.2f}.")
-    again = as_tensor(function(x.clone(), 0.5, True), "dropout(x, 0.5, True)")
-    first = as_tensor(function(x.clone(), 0.5, True), "dropout(x, 0.5, True)")
-    if torch.equal(again == 0, first == 0):
-        raise Wrong("two calls dropped the same elements: draw a new random mask every call.")
-    at_test = as_tensor(function(x.clone(), 0.5, False), "dropout(x, 0.5, False)")
-    if not torch.allclose(at_test, x.double()):
-        raise Wrong("with training=False the input should come back unchanged.")
-
-
-@exercise_check(
     "crops per training image",
     hint="a 224-pixel window fits at 256 - 224 + 1 = 33 places along each side; square that "
     "and double it for the reflections.",
@@ -127,3 +97,96 @@ def check_crops_per_image(crops_per_image: object) -> None:
         raise Wrong(f"{count:,}: count positions along both sides and the reflections.")
     if not matches_key(count, _CROPS_KEY):
         raise Wrong(f"{count:,} is not the number of different crops of one image.")
+
+
+POOLING_SETTINGS = ((2, 2), (3, 2), (2, 1), (3, 3))
+"""The (kernel_size, stride) pairs of exercise 8.4: LeNet's and AlexNet's pooling, and two
+that separate the window's size from the overlap of neighbouring windows."""
+_POOLING_CONCLUSIONS = {
+    "A": "the share that stays the same depends on the window size, not on the overlap",
+    "B": "it depends on whether the windows overlap, not on the window size",
+    "C": "it depends on both",
+    "D": "it depends on neither",
+}
+# A one-pixel move keeps a k x k window's maximum exactly when the largest of the k(k + 1)
+# numbers that the two windows cover lies in the k(k - 1) they share: (k - 1) / (k + 1) for
+# independent numbers, whatever the stride. Over 200 seeds the reference gave 0.319-0.345
+# (k = 2) and 0.479-0.520 (k = 3); 0.05 either side admits every correct run, and a ReLU
+# before the pooling, while a move of two pixels (0 and 0.2) or a mean (never equal) is out.
+_SHARE_TOLERANCE = 0.05
+# Between window sizes 2 and 3 the share moves by 1/2 - 1/3 = 0.17; between strides it moves
+# by sampling noise alone (under 0.03 for one seed, over 200 seeds). 0.08 tells them apart.
+_EFFECT_THRESHOLD = 0.08
+
+
+def _pooling_table(shares: object) -> dict[tuple[int, int, int], float]:
+    if not isinstance(shares, dict):
+        raise Wrong("`pooling_shift` should be a dict {(kernel_size, stride, seed): share}.")
+    table = {}
+    for key, value in shares.items():
+        if not isinstance(key, tuple | list) or len(key) != 3:
+            raise Wrong(
+                f"each key of `pooling_shift` should be (kernel_size, stride, seed), not {key!r}."
+            )
+        k, s, seed = (int(as_number(v, "a kernel size, stride or seed", integer=True)) for v in key)
+        table[k, s, seed] = as_number(value, f"pooling_shift[{key!r}]")
+    return table
+
+
+@exercise_check(
+    "pooling and a one-pixel move",
+    hint="maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed)); "
+    "pool = nn.MaxPool2d(kernel_size, stride); compare pool(maps[..., :-1]) with "
+    "pool(maps[..., 1:]) and return the mean of (a == b) as a float. Fill `pooling_shift` for "
+    "the four settings and seeds 0, 1, 2, then compare settings of the same window size "
+    "(the overlap changes) and of the same overlap (the window size changes).",
+)
+def check_pooling_shift_experiment(
+    run_pooling_shift: object, pooling_shift: object, conclusion: object
+) -> None:
+    run = as_callable(run_pooling_shift, "run_pooling_shift")
+    table = _pooling_table(pooling_shift)
+    seeds = sorted(set.intersection(*({s for k, st, s in table if (k, st) == setting}
+                                      for setting in POOLING_SETTINGS)))  # fmt: skip
+    if len(seeds) < 3:
+        raise Wrong(
+            f"measure every setting {POOLING_SETTINGS} with the same three seeds at least "
+            f"({len(seeds)} so far)."
+        )
+    # The numbers are the reader's own: their function, run again, gives what the table holds.
+    for k, s in POOLING_SETTINGS:
+        again = as_number(run(k, s, seeds[0]), "run_pooling_shift(...)")
+        if abs(again - table[k, s, seeds[0]]) > 1e-9:
+            raise Wrong(
+                f"run_pooling_shift({k}, {s}, {seeds[0]}) returns {again:.4f}, but "
+                f"`pooling_shift` holds {table[k, s, seeds[0]]:.4f}: fill it from your own runs."
+            )
+    means = {}
+    for k, s in POOLING_SETTINGS:
+        values = [table[k, s, seed] for seed in seeds]
+        expected = (k - 1) / (k + 1)
+        for seed, value in zip(seeds, values, strict=True):
+            if not 0 <= value <= 1:
+                raise Wrong(f"{value:g} at {(k, s, seed)} is not a share between 0 and 1.")
+            if abs(value - expected) > _SHARE_TOLERANCE:
+                raise Wrong(
+                    f"a share of {value:.3f} for kernel_size {k}, stride {s} (seed {seed}) is "
+                    f"far from what random maps give: move the maps by one pixel, max-pool "
+                    "both, and count the outputs that are exactly equal."
+                )
+        means[k, s] = sum(values) / len(values)
+    # Same window, other overlap: (2, 2) against (2, 1), (3, 3) against (3, 2).
+    overlap_effect = max(abs(means[2, 2] - means[2, 1]), abs(means[3, 3] - means[3, 2]))
+    # Same overlap, other window: (2, 2) against (3, 3), (2, 1) against (3, 2).
+    window_effect = min(abs(means[3, 3] - means[2, 2]), abs(means[3, 2] - means[2, 1]))
+    by_window, by_overlap = window_effect > _EFFECT_THRESHOLD, overlap_effect > _EFFECT_THRESHOLD
+    supported = {(True, False): "A", (False, True): "B", (True, True): "C"}.get(
+        (by_window, by_overlap), "D"
+    )
+    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _POOLING_CONCLUSIONS:
+        raise Wrong('set `pooling_conclusion` to "A", "B", "C" or "D".')
+    if conclusion.strip().upper() != supported:
+        raise Wrong(
+            f"your own numbers say {supported}: {_POOLING_CONCLUSIONS[supported]} (the mean "
+            "shares: " + ", ".join(f"{k}/{s}: {m:.3f}" for (k, s), m in means.items()) + ")."
+        )
