@@ -1,13 +1,19 @@
 import math
+from functools import partial
 
+import pytest
 import torch
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from lecturekit.checks.beyond_images import (
     check_kim_num_parameters,
     check_masked_max_over_time,
+    check_ngram_experiment,
     check_num_windows,
     check_octave_shift,
 )
+from lecturekit.data.grammar import reviews as generate_reviews
 
 
 def test_num_windows_check_accepts_the_formula_and_names_a_wrong_case():
@@ -68,3 +74,106 @@ def test_octave_shift_check():
     assert not check_octave_shift(12.0)
     assert "number" in check_octave_shift("8.2").message
     assert not check_octave_shift(...).answered
+
+
+def ngrams(tokens, n):
+    """Every run of 1 to n consecutive words, joined by spaces."""
+    return [
+        " ".join(tokens[i : i + k]) for k in range(1, n + 1) for i in range(len(tokens) - k + 1)
+    ]
+
+
+def run_ngram_baseline(seed, n):
+    """The book's solution of exercise 10.5."""
+    data = generate_reviews(1000, seed=seed)
+    words, labels = [w for w, _ in data], [label for _, label in data]
+
+    vectorizer = CountVectorizer(analyzer=partial(ngrams, n=n), binary=True)
+    classifier = LogisticRegression(max_iter=1000)
+    classifier.fit(vectorizer.fit_transform(words[:800]), labels[:800])
+    return float(classifier.score(vectorizer.transform(words[800:]), labels[800:]))
+
+
+def ngram_results_of(run, seeds=(0, 1, 2)):
+    return {n: {s: run(s, n) for s in seeds} for n in (1, 2, 3)}
+
+
+@pytest.fixture(scope="module")
+def ngram_results():
+    return ngram_results_of(run_ngram_baseline)
+
+
+def test_ngram_experiment_check_accepts_the_readers_own_numbers_and_conclusion(ngram_results):
+    assert check_ngram_experiment(run_ngram_baseline, ngram_results, "A")
+    assert check_ngram_experiment(run_ngram_baseline, ngram_results, " a ")
+    as_tensors = {
+        float(n): {s: torch.tensor(v) for s, v in r.items()} for n, r in ngram_results.items()
+    }
+    assert check_ngram_experiment(run_ngram_baseline, as_tensors, "A")
+
+
+def test_ngram_experiment_check_accepts_other_seeds():
+    other = ngram_results_of(run_ngram_baseline, seeds=(7, 8, 9, 10))
+    assert check_ngram_experiment(run_ngram_baseline, other, "A")
+
+
+def test_ngram_experiment_check_rejects_a_conclusion_the_numbers_do_not_support(ngram_results):
+    for wrong in ("B", "C"):
+        feedback = check_ngram_experiment(run_ngram_baseline, ngram_results, wrong)
+        assert not feedback and feedback.answered
+        assert f"do not support {wrong}" in feedback.message and "(n = 1)" in feedback.message
+    for not_an_option in ("D", "bigrams", 2):
+        feedback = check_ngram_experiment(run_ngram_baseline, ngram_results, not_an_option)
+        assert not feedback and "'A', 'B' or 'C'" in feedback.message
+
+
+def test_ngram_experiment_check_judges_the_conclusion_by_the_readers_numbers(ngram_results):
+    def flat(seed, n):  # numbers in range that would support C: no gain from 2 to 3
+        return run_ngram_baseline(seed, min(n, 2))
+
+    results = ngram_results_of(flat)
+    assert check_ngram_experiment(flat, results, "C")
+    feedback = check_ngram_experiment(flat, results, "A")
+    assert not feedback and "do not support A" in feedback.message
+
+
+def test_ngram_experiment_check_rejects_forged_numbers(ngram_results):
+    forged = {n: {s: min(v + 0.05, 0.8) for s, v in r.items()} for n, r in ngram_results.items()}
+    feedback = check_ngram_experiment(run_ngram_baseline, forged, "A")
+    assert not feedback and "now returns" in feedback.message
+
+    def scored_on_the_training_reviews(seed, n):
+        data = generate_reviews(1000, seed=seed)
+        words, labels = [w for w, _ in data], [label for _, label in data]
+        vectorizer = CountVectorizer(analyzer=partial(ngrams, n=n), binary=True)
+        A = vectorizer.fit_transform(words[:800])
+        return float(LogisticRegression(max_iter=1000).fit(A, labels[:800]).score(A, labels[:800]))
+
+    results = ngram_results_of(scored_on_the_training_reviews)
+    feedback = check_ngram_experiment(scored_on_the_training_reviews, results, "A")
+    assert not feedback and "correct runs give between" in feedback.message
+
+
+def test_ngram_experiment_check_wants_three_seeds_the_same_for_every_n(ngram_results):
+    two_seeds = {n: dict(list(r.items())[:2]) for n, r in ngram_results.items()}
+    assert (
+        "at least three seeds" in check_ngram_experiment(run_ngram_baseline, two_seeds, "A").message
+    )
+    shifted = dict(ngram_results) | {3: ngram_results_of(run_ngram_baseline, (3, 4, 5))[3]}
+    assert "same seeds" in check_ngram_experiment(run_ngram_baseline, shifted, "A").message
+    no_trigrams = {n: r for n, r in ngram_results.items() if n != 3}
+    assert (
+        "no entry for n = 3" in check_ngram_experiment(run_ngram_baseline, no_trigrams, "A").message
+    )
+    assert "should be a dict" in check_ngram_experiment(run_ngram_baseline, [0.5], "A").message
+
+
+def test_ngram_experiment_check_waits_for_every_placeholder(ngram_results):
+    assert not check_ngram_experiment(..., ngram_results, "A").answered
+    assert not check_ngram_experiment(run_ngram_baseline, ..., "A").answered
+    assert not check_ngram_experiment(run_ngram_baseline, ngram_results, ...).answered
+
+    def unanswered(seed, n):
+        raise NotImplementedError
+
+    assert not check_ngram_experiment(unanswered, ngram_results, "A").answered

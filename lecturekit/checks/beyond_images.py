@@ -11,6 +11,7 @@ from lecturekit.exercises import Wrong, as_callable, as_number, exercise_check, 
 __all__ = [
     "check_kim_num_parameters",
     "check_masked_max_over_time",
+    "check_ngram_experiment",
     "check_num_windows",
     "check_octave_shift",
 ]
@@ -99,3 +100,100 @@ def check_octave_shift(octave_shift: object) -> None:
         raise Wrong("40 bands over 5 octaves counts the bands, but the steps are 41.")
     if abs(shift - expected) > 0.01:
         raise Wrong(f"{shift:.3g} bands is not one octave on this filter bank.")
+
+
+# Exercise 10.5. The ranges that correct runs give, from the book's solution on the seeds 0
+# to 29 (1,000 generated reviews, the first 800 to train, the last 200 held out):
+#   n = 1: 0.450 to 0.615 (mean 0.525); n = 2: 0.585 to 0.720 (mean 0.655);
+#   n = 3: 0.645 to 0.775 (mean 0.720);
+# the gain from n = 1 to 2 was 0.040 to 0.185 (mean 0.130) on single seeds, from 2 to 3
+# 0.015 to 0.130 (mean 0.065), and on every three consecutive seeds the first gain was the
+# larger. Each accuracy is measured on 200 reviews (a binomial standard deviation of at most
+# 0.035), so the accepted ranges reach about three of those beyond the extremes seen.
+_NGRAM_ORDERS = (1, 2, 3)
+_NGRAM_RANGES = {1: (0.35, 0.72), 2: (0.48, 0.83), 3: (0.53, 0.88)}
+_NGRAM_OPTIONS = ("A", "B", "C")
+
+
+def _ngram_results_by_order(ngram_results: object) -> dict[int, dict[int, float]]:
+    if not isinstance(ngram_results, dict):
+        raise Wrong(
+            "`ngram_results` should be a dict {n: {seed: held-out accuracy}}, "
+            f"not {type(ngram_results).__name__}."
+        )
+    by_order = {}
+    for n in _NGRAM_ORDERS:
+        keys = [k for k in ngram_results if isinstance(k, int | float) and k == n]
+        if not keys:
+            raise Wrong(f"`ngram_results` has no entry for n = {n}.")
+        by_seed = ngram_results[keys[0]]
+        if not isinstance(by_seed, dict) or len(by_seed) < 3:
+            raise Wrong(
+                f"`ngram_results[{n}]` should map at least three seeds to what "
+                "run_ngram_baseline returned for them."
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+            raise Wrong(f"the seeds of `ngram_results[{n}]` should be whole numbers.")
+        by_order[n] = {
+            s: as_number(v, f"ngram_results[{n}][{s}]") for s, v in sorted(by_seed.items())
+        }
+    if len({tuple(by_seed) for by_seed in by_order.values()}) != 1:
+        raise Wrong("use the same seeds for every n, so that the orders are compared fairly.")
+    return by_order
+
+
+@exercise_check(
+    "how far do bags of n-grams get on the generated reviews?",
+    hint="generate_reviews(1000, seed=seed); train on the first 800 reviews and score on the "
+    "last 200; an analyzer that returns every run of 1 to n consecutive words, joined by "
+    "spaces, gives CountVectorizer(analyzer=..., binary=True) the features; then "
+    "LogisticRegression(max_iter=1000).fit(...).score(...). Compare the two gains, 1 -> 2 and "
+    "2 -> 3, averaged over your seeds.",
+)
+def check_ngram_experiment(
+    run_ngram_baseline: object, ngram_results: object, ngram_conclusion: object
+) -> None:
+    run = as_callable(run_ngram_baseline, "run_ngram_baseline")
+    by_order = _ngram_results_by_order(ngram_results)  # a placeholder `...` never reaches here
+
+    # (1) The numbers are the reader's own: their function gives them again, for one seed.
+    seeds = list(by_order[_NGRAM_ORDERS[0]])
+    seed = seeds[int(torch.randint(len(seeds), ()))]
+    for n in _NGRAM_ORDERS:
+        again = as_number(run(seed, n), f"run_ngram_baseline({seed}, {n})")
+        reported = by_order[n][seed]
+        if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-6):
+            raise Wrong(
+                f"run_ngram_baseline({seed}, {n}) now returns {again:.4g}, but "
+                f"ngram_results[{n}][{seed}] says {reported:.4g}: fill ngram_results with what "
+                "your function returns."
+            )
+
+    # (2) They are in the range that correct runs give.
+    for n, by_seed in by_order.items():
+        low, high = _NGRAM_RANGES[n]
+        for s, accuracy in by_seed.items():
+            if not low <= accuracy <= high:
+                raise Wrong(
+                    f"with n = {n} and the seed {s} your held-out accuracy is {accuracy:.3f}; "
+                    f"correct runs give between {low:g} and {high:g}. Are the features every "
+                    f"run of 1 to {n} words (not only runs of exactly {n}), trained on the first "
+                    "800 reviews and scored on the last 200?"
+                )
+
+    # (3) The conclusion is the one the reader's own numbers support.
+    means = {n: sum(by_seed.values()) / len(by_seed) for n, by_seed in by_order.items()}
+    gain_2, gain_3 = means[2] - means[1], means[3] - means[2]
+    if gain_2 <= 0 or gain_3 <= 0:
+        supported = "C"
+    else:
+        supported = "A" if gain_2 > gain_3 else "B"
+    answer = ngram_conclusion.strip().upper() if isinstance(ngram_conclusion, str) else None
+    if answer not in _NGRAM_OPTIONS:
+        raise Wrong(f"`ngram_conclusion` should be 'A', 'B' or 'C', not {ngram_conclusion!r}.")
+    if answer != supported:
+        raise Wrong(
+            f"your own numbers do not support {answer}: averaged over your seeds, the accuracy "
+            f"goes from {means[1]:.3f} (n = 1) to {means[2]:.3f} (n = 2) and {means[3]:.3f} "
+            f"(n = 3), gains of {gain_2:+.3f} and {gain_3:+.3f}."
+        )
