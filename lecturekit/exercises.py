@@ -38,6 +38,7 @@ __all__ = [
     "Wrong",
     "answer_key",
     "as_callable",
+    "as_choice",
     "as_number",
     "as_tensor",
     "exercise_check",
@@ -219,6 +220,14 @@ def as_number(answer: object, name: str, *, integer: bool = False, nan_ok: bool 
     if integer and (math.isinf(answer) or answer != int(answer)):
         raise Wrong(f"`{name}` should be a whole number, not {answer!r}.")
     return int(answer) if integer else float(answer)
+
+
+def as_choice(answer: object, name: str, options: Sequence[str]) -> str:
+    """A lettered answer such as " b " as one of ``options`` ("B"), or ``Wrong`` naming them."""
+    letters = [f'"{option}"' for option in options]
+    if not isinstance(answer, str) or answer.strip().upper() not in options:
+        raise Wrong(f"set `{name}` to {', '.join(letters[:-1])} or {letters[-1]}.")
+    return answer.strip().upper()
 
 
 def as_callable(answer: object, name: str) -> Callable:

@@ -13,6 +13,7 @@ import torch
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     exercise_check,
     matches_key,
@@ -183,9 +184,8 @@ def check_pooling_shift_experiment(
     supported = {(True, False): "A", (False, True): "B", (True, True): "C"}.get(
         (by_window, by_overlap), "D"
     )
-    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _POOLING_CONCLUSIONS:
-        raise Wrong('set `pooling_conclusion` to "A", "B", "C" or "D".')
-    if conclusion.strip().upper() != supported:
+    conclusion = as_choice(conclusion, "pooling_conclusion", list(_POOLING_CONCLUSIONS))
+    if conclusion != supported:
         raise Wrong(
             f"your own numbers say {supported}: {_POOLING_CONCLUSIONS[supported]} (the mean "
             "shares: " + ", ".join(f"{k}/{s}: {m:.3f}" for (k, s), m in means.items()) + ")."

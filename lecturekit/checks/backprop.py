@@ -15,6 +15,7 @@ import torch
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -220,8 +221,7 @@ def check_step_order_experiment(
     supported = {"B"} if max(gaps) > 0.01 else set()
     supported |= {"C"} if min(gaps) < -0.01 else set()
     supported = supported or {"A"}
-    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _ORDER_CONCLUSIONS:
-        raise Wrong('set `order_conclusion` to "A", "B" or "C".')
-    if conclusion.strip().upper() not in supported:
+    conclusion = as_choice(conclusion, "order_conclusion", list(_ORDER_CONCLUSIONS))
+    if conclusion not in supported:
         best = sorted(supported)[0]
         raise Wrong(f"your own numbers say {best}: {_ORDER_CONCLUSIONS[best]}.")

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -234,7 +235,6 @@ def check_shift_invariance_experiment(
     near = [table[name, SHIFTS[0], POOL_SIZES[-1]] > 0.5 for name in SHIFT_PHOTOS]
     far = [table[name, SHIFTS[-1], POOL_SIZES[-1]] > 0.5 for name in SHIFT_PHOTOS]
     supported = "A" if all(near) and all(far) else "B" if all(near) and not any(far) else "C"
-    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _SHIFT_CONCLUSIONS:
-        raise Wrong('set `shift_conclusion` to "A", "B" or "C".')
-    if conclusion.strip().upper() != supported:
+    conclusion = as_choice(conclusion, "shift_conclusion", list(_SHIFT_CONCLUSIONS))
+    if conclusion != supported:
         raise Wrong(f"your own numbers say {supported}: {_SHIFT_CONCLUSIONS[supported]}.")

@@ -16,6 +16,7 @@ from torch import nn
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -310,11 +311,8 @@ def check_preparation_experiment(
     upsample_wins = [table["upsample", s] > table["pad", s] for s in seeds]
     pad_wins = [table["pad", s] > table["upsample", s] for s in seeds]
     supported = "A" if all(upsample_wins) else "B" if all(pad_wins) else "C"
-    if not isinstance(conclusion, str) or conclusion.strip().upper() not in (
-        _PREPARATION_CONCLUSIONS
-    ):
-        raise Wrong('set `preparation_conclusion` to "A", "B" or "C".')
-    if conclusion.strip().upper() != supported:
+    conclusion = as_choice(conclusion, "preparation_conclusion", list(_PREPARATION_CONCLUSIONS))
+    if conclusion != supported:
         raise Wrong(
             f"your own numbers say {supported}: {_PREPARATION_CONCLUSIONS[supported]} "
             f"(seeds {seeds})."

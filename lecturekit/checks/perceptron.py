@@ -12,6 +12,7 @@ from lecturekit.data import logic_gate, point_clouds
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -210,7 +211,6 @@ def check_margin_experiment(count_updates: object, updates: object, conclusion: 
     more = [table[small, s] > table[large, s] for s in seeds]
     fewer = [table[small, s] < table[large, s] for s in seeds]
     supported = "A" if all(more) else "B" if all(fewer) else "C"
-    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _CONCLUSIONS:
-        raise Wrong('set `updates_conclusion` to "A", "B" or "C".')
-    if conclusion.strip().upper() != supported:
+    conclusion = as_choice(conclusion, "updates_conclusion", list(_CONCLUSIONS))
+    if conclusion != supported:
         raise Wrong(f"your own numbers say {supported}: {_CONCLUSIONS[supported]} (seeds {seeds}).")

@@ -12,6 +12,7 @@ from torch import nn
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -290,9 +291,8 @@ def check_dropout_gap_experiment(
     with_dropout = [table[GAP_SETTINGS[1], s] for s in seeds]
     narrower = all(d < n for n, d in zip(without, with_dropout, strict=True))
     supported = "C" if not narrower else "A" if max(with_dropout) < min(without) else "B"
-    if not isinstance(conclusion, str) or conclusion.strip().upper() not in _GAP_CONCLUSIONS:
-        raise Wrong('set `gap_conclusion` to "A", "B" or "C".')
-    if conclusion.strip().upper() != supported:
+    conclusion = as_choice(conclusion, "gap_conclusion", list(_GAP_CONCLUSIONS))
+    if conclusion != supported:
         raise Wrong(
             f"your own numbers say {supported}: {_GAP_CONCLUSIONS[supported]} (seeds {seeds})."
         )
