@@ -22,4 +22,4 @@ Modules, each small enough to read in one sitting:
 Nothing happens on import: no seeding, no rcParams, no downloads.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
