@@ -7,8 +7,8 @@ Every chapter runs with no network. Where data come from, in order of preference
    error naming the package to install if it is missing.
 2. **Generated**, deterministically from a seed: logic gates and 2-D point clouds
    (``generated.py``), a small English grammar with tags, reviews and Spanish translations
-   (``grammar.py``), word-like sounds (``sounds.py``) and captioned scenes of coloured shapes
-   (``scenes.py``). Same seed, same data, on every machine.
+   (the ``grammar`` package), word-like sounds (``sounds.py``) and captioned scenes of
+   coloured shapes (``scenes.py``). Same seed, same data, on every machine.
 3. **Downloaded** (optional real sets such as MNIST, ``mnist.load_mnist``, for readers
    with a network): ``download.fetch`` with the file's SHA-256, cached under ``data/cache`` (or
    ``$LECTUREKIT_DATA_DIR``), and tested against a local HTTP server on loopback, never
