@@ -2,6 +2,7 @@ import inspect
 import re
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from lecturekit.checks import alexnet
@@ -102,12 +103,14 @@ def test_pooling_experiment_accepts_the_readers_own_numbers_and_the_conclusion_t
     more_seeds = pooling_table(seeds=(3, 4, 5, 6))
     assert check_pooling_shift_experiment(run_pooling_shift, more_seeds, "A")
 
-    def after_relu(kernel_size, stride, seed):  # another correct run: ReLU maps, rows moved
-        maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed)).relu()
-        pool = nn.MaxPool2d(kernel_size, stride)
-        return (pool(maps[..., :-1, :]) == pool(maps[..., 1:, :])).float().mean().item()
+    # Integers, tensors and a function that computes the same in other words are fine too.
+    def in_other_words(kernel_size, stride, seed):
+        maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed))
+        left, right = maps[:, :, :, :-1], maps[:, :, :, 1:]
+        same = F.max_pool2d(left, kernel_size, stride).eq(F.max_pool2d(right, kernel_size, stride))
+        return torch.tensor(same.double().mean().item())
 
-    assert check_pooling_shift_experiment(after_relu, pooling_table(after_relu), "A")
+    assert check_pooling_shift_experiment(in_other_words, pooling_table(in_other_words), "A")
 
 
 def test_pooling_experiment_names_a_conclusion_the_numbers_do_not_support():
@@ -165,3 +168,31 @@ def test_pooling_experiment_refuses_too_few_seeds_bad_keys_and_placeholders():
     assert "should be a function" in check_pooling_shift_experiment(0.33, shares, "A").message
     assert not check_pooling_shift_experiment(run_pooling_shift, ..., ...).answered
     assert not check_pooling_shift_experiment(..., shares, "A").answered
+
+
+def test_pooling_experiment_refuses_a_formula_a_partly_typed_table_and_a_seed_ignored():
+    def theory(kernel_size, stride, seed):  # the hint's formula, no maps measured
+        return (kernel_size - 1) / (kernel_size + 1)
+
+    message = check_pooling_shift_experiment(theory, pooling_table(theory), "A").message
+    assert "the recipe of the exercise gives" in message and "on seed 3" in message
+
+    typed = pooling_table() | {(k, s, seed): 0.4 for k, s in POOLING_SETTINGS for seed in (1, 2)}
+    feedback = check_pooling_shift_experiment(run_pooling_shift, typed, "D")
+    assert not feedback and "fill it from your own runs" in feedback.message
+
+    def after_relu(kernel_size, stride, seed):  # another measurement than the one asked for
+        maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed)).relu()
+        pool = nn.MaxPool2d(kernel_size, stride)
+        return (pool(maps[..., :-1]) == pool(maps[..., 1:])).float().mean().item()
+
+    feedback = check_pooling_shift_experiment(after_relu, pooling_table(after_relu), "A")
+    assert not feedback and "the recipe of the exercise gives" in feedback.message
+
+    def one_seed_only(kernel_size, stride, seed):  # right on new seeds, the table from seed 0
+        return run_pooling_shift(kernel_size, stride, 0 if seed < 3 else seed)
+
+    message = check_pooling_shift_experiment(
+        one_seed_only, pooling_table(one_seed_only), "A"
+    ).message
+    assert "the same share for every seed" in message

@@ -120,6 +120,13 @@ _SHARE_TOLERANCE = 0.05
 _EFFECT_THRESHOLD = 0.08
 
 
+def _reference_share(kernel_size: int, stride: int, seed: int) -> float:
+    """The exercise's recipe: the share of max-pooled outputs unchanged by a one-pixel move."""
+    maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed))
+    pool = torch.nn.MaxPool2d(kernel_size, stride)
+    return (pool(maps[..., :-1]) == pool(maps[..., 1:])).float().mean().item()
+
+
 def _pooling_table(shares: object) -> dict[tuple[int, int, int], float]:
     if not isinstance(shares, dict):
         raise Wrong("`pooling_shift` should be a dict {(kernel_size, stride, seed): share}.")
@@ -154,13 +161,14 @@ def check_pooling_shift_experiment(
             f"measure every setting {POOLING_SETTINGS} with the same three seeds at least "
             f"({len(seeds)} so far)."
         )
-    # The numbers are the reader's own: their function, run again, gives what the table holds.
-    for k, s in POOLING_SETTINGS:
-        again = as_number(run(k, s, seeds[0]), "run_pooling_shift(...)")
-        if abs(again - table[k, s, seeds[0]]) > 1e-9:
+    # The numbers are the reader's own: their function, run again, gives every entry of the
+    # table (a typed-in or partly typed-in table fails here).
+    for (k, s, seed), value in sorted(table.items()):
+        again = as_number(run(k, s, seed), "run_pooling_shift(...)")
+        if abs(again - value) > 1e-9:
             raise Wrong(
-                f"run_pooling_shift({k}, {s}, {seeds[0]}) returns {again:.4f}, but "
-                f"`pooling_shift` holds {table[k, s, seeds[0]]:.4f}: fill it from your own runs."
+                f"run_pooling_shift({k}, {s}, {seed}) returns {again:.4f}, but "
+                f"`pooling_shift` holds {value:.4f}: fill it from your own runs."
             )
     means = {}
     for k, s in POOLING_SETTINGS:
@@ -176,6 +184,24 @@ def check_pooling_shift_experiment(
                     "both, and count the outputs that are exactly equal."
                 )
         means[k, s] = sum(values) / len(values)
+    # ... and it measures what the exercise asks: on a seed the table does not hold, it gives
+    # what the recipe gives (a function that returns a formula, ignoring the maps, fails).
+    fresh = max(seed for _, _, seed in table) + 1
+    for k, s in POOLING_SETTINGS:
+        answer = as_number(run(k, s, fresh), "run_pooling_shift(...)")
+        expected = _reference_share(k, s, fresh)
+        if abs(answer - expected) > 1e-6:
+            raise Wrong(
+                f"on seed {fresh}, run_pooling_shift({k}, {s}, {fresh}) returns {answer:.4f}; "
+                f"the recipe of the exercise gives {expected:.4f}: draw the maps from "
+                "`seed`, pool them with this kernel size and stride, move them by one pixel."
+            )
+    for k, s in POOLING_SETTINGS:
+        if len({table[k, s, seed] for seed in seeds}) == 1:
+            raise Wrong(
+                f"kernel_size {k}, stride {s} gives the same share for every seed: other "
+                "seeds draw other maps, and their shares differ a little."
+            )
     # Same window, other overlap: (2, 2) against (2, 1), (3, 3) against (3, 2).
     overlap_effect = max(abs(means[2, 2] - means[2, 1]), abs(means[3, 3] - means[3, 2]))
     # Same overlap, other window: (2, 2) against (3, 3), (2, 1) against (3, 2).
