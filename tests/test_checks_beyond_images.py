@@ -6,6 +6,7 @@ import torch
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from lecturekit.checks import beyond_images
 from lecturekit.checks.beyond_images import (
     check_kim_num_parameters,
     check_masked_max_over_time,
@@ -127,10 +128,15 @@ def test_ngram_experiment_check_rejects_a_conclusion_the_numbers_do_not_support(
         assert not feedback and "'A', 'B' or 'C'" in feedback.message
 
 
-def test_ngram_experiment_check_judges_the_conclusion_by_the_readers_numbers(ngram_results):
+def test_ngram_experiment_check_judges_the_conclusion_by_the_readers_numbers(
+    ngram_results, monkeypatch
+):
     def flat(seed, n):  # numbers in range that would support C: no gain from 2 to 3
         return run_ngram_baseline(seed, min(n, 2))
 
+    # A world in which the recipe itself gave no gain from 2 to 3, so that only the conclusion
+    # is judged here.
+    monkeypatch.setattr(beyond_images, "_reference_ngram_accuracy", flat)
     results = ngram_results_of(flat)
     assert check_ngram_experiment(flat, results, "C")
     feedback = check_ngram_experiment(flat, results, "A")
@@ -152,6 +158,51 @@ def test_ngram_experiment_check_rejects_forged_numbers(ngram_results):
     results = ngram_results_of(scored_on_the_training_reviews)
     feedback = check_ngram_experiment(scored_on_the_training_reviews, results, "A")
     assert not feedback and "correct runs give between" in feedback.message
+
+
+def test_ngram_experiment_check_reruns_every_entry(ngram_results):
+    one_forged = {n: dict(r) for n, r in ngram_results.items()}
+    one_forged[3][2] += 0.01  # the last seed, which a check drawing one seed could miss
+    feedback = check_ngram_experiment(run_ngram_baseline, one_forged, "A")
+    assert not feedback and "run_ngram_baseline(2, 3) now returns" in feedback.message
+
+
+def test_ngram_experiment_check_rejects_a_function_that_ignores_the_seed():
+    table = {1: 0.52, 2: 0.66, 3: 0.72}  # plausible numbers, no experiment
+    results = {n: {s: table[n] for s in (0, 1, 2)} for n in table}
+    feedback = check_ngram_experiment(lambda seed, n: table[n], results, "A")
+    assert not feedback and feedback.answered and "whatever the seed" in feedback.message
+
+
+@pytest.mark.parametrize("torch_seed", [0, 1, 2])
+def test_ngram_experiment_check_rejects_a_looked_up_table(ngram_results, torch_seed):
+    torch.manual_seed(torch_seed)  # the seeds the check draws for itself
+    means = {n: sum(r.values()) / len(r) for n, r in ngram_results.items()}
+
+    def looked_up(seed, n):  # the true numbers where the table has them, the mean elsewhere
+        return ngram_results[n].get(seed, means[n])
+
+    feedback = check_ngram_experiment(looked_up, ngram_results, "A")
+    assert not feedback and "but the recipe gives" in feedback.message
+
+    def another_seeds(seed, n):  # a real run, but of the reviews of another seed
+        return run_ngram_baseline(seed + 1, n)
+
+    feedback = check_ngram_experiment(another_seeds, ngram_results_of(another_seeds), "A")
+    assert not feedback and "but the recipe gives" in feedback.message
+
+
+def test_ngram_experiment_check_accepts_another_solver():
+    def liblinear(seed, n):  # the same recipe with another solver: within the tolerance
+        data = generate_reviews(1000, seed=seed)
+        words, labels = [w for w, _ in data], [label for _, label in data]
+        vectorizer = CountVectorizer(analyzer=partial(ngrams, n=n), binary=True)
+        classifier = LogisticRegression(max_iter=1000, solver="liblinear")
+        classifier.fit(vectorizer.fit_transform(words[:800]), labels[:800])
+        return float(classifier.score(vectorizer.transform(words[800:]), labels[800:]))
+
+    torch.manual_seed(0)
+    assert check_ngram_experiment(liblinear, ngram_results_of(liblinear), "A")
 
 
 def test_ngram_experiment_check_wants_three_seeds_the_same_for_every_n(ngram_results):
