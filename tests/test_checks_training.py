@@ -1,3 +1,4 @@
+import pytest
 import torch
 from sklearn.datasets import load_digits
 from torch import nn
@@ -7,6 +8,7 @@ from lecturekit.checks.training import (
     GAP_DATA_SHAPES,
     GAP_RANGES,
     GAP_SETTINGS,
+    GAP_TOLERANCE,
     QUADRATIC_H,
     check_dropout_gap_experiment,
     check_inverted_dropout,
@@ -14,6 +16,7 @@ from lecturekit.checks.training import (
     check_nearest_centroid_accuracy,
     check_train_one_epoch,
 )
+from lecturekit.checks.training import _reference_gap as reference_gap
 
 
 def reference_train_one_epoch(model, loader, loss_fn, optimizer):
@@ -104,6 +107,20 @@ def test_inverted_dropout_check():
     assert "x / (1 - p)" in check_inverted_dropout(forgets_to_scale).message
     assert "training=False" in check_inverted_dropout(drops_in_evaluation_too).message
     assert "fraction" in check_inverted_dropout(keeps_with_probability_p).message
+
+    def fixed_stripes(x, p, training):  # the right fraction and scale, but no randomness
+        if not training or p == 0:
+            return x
+        keep = (torch.arange(x.numel()) % 100) >= round(100 * p)
+        return x * keep.reshape(x.shape) / (1 - p)
+
+    def in_place(x, p, training):  # modifies its argument: still a random mask each call
+        if not training or p == 0:
+            return x
+        return x.mul_((torch.rand_like(x) >= p) / (1 - p))
+
+    assert "new random mask" in check_inverted_dropout(fixed_stripes).message
+    assert check_inverted_dropout(in_place)
     assert "should be a function" in check_inverted_dropout("dropout").message
     assert not check_inverted_dropout(...).answered
 
@@ -134,19 +151,45 @@ def test_nearest_centroid_check():
     assert not check_nearest_centroid_accuracy(...).answered
 
 
-GAP_DATA = tuple(
-    torch.zeros(shape, dtype=torch.long if len(shape) == 1 else torch.float32)
-    for shape in GAP_DATA_SHAPES
-)
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One thread, as the chapter runs: faster for these small networks, above all on a busy
+    machine, where a second thread mostly waits."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def gap_digits():
+    """Exercise 5.5's data, as the chapter makes them: the split of section 5.1."""
+    digits = load_digits()
+    X_all = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64) / 16
+    y_all = torch.tensor(digits.target)
+    split = torch.randperm(len(X_all), generator=torch.Generator().manual_seed(0))
+    val_idx, train_idx = split[360:540], split[540:740]
+    return X_all[train_idx], y_all[train_idx], X_all[val_idx], y_all[val_idx]
+
+
+GAP_DATA = gap_digits()
 
 
 def gap_function(no_dropout, dropout):
-    """A stand-in for run_dropout_gap that returns the given gaps, one per seed."""
+    """A stand-in for run_dropout_gap: the given gaps on seeds 0, 1, 2, and on any other seed
+    what the recipe gives (the check's own reference run, cached, so the tests stay quick)."""
 
     def run_dropout_gap(setting, seed, data):
-        return (no_dropout if setting == "no dropout" else dropout)[seed]
+        if seed in (0, 1, 2):
+            return (no_dropout if setting == "no dropout" else dropout)[seed]
+        return reference_gap(setting, seed)
 
     return run_dropout_gap
+
+
+def gap_check(*answers):
+    """The check, with the random draws (the seeds it reruns) the same on every call."""
+    torch.manual_seed(0)
+    return check_dropout_gap_experiment(*answers)
 
 
 def gap_table(run, seeds=(0, 1, 2)):
@@ -159,60 +202,84 @@ def test_gap_experiment_check_accepts_the_conclusion_the_readers_numbers_support
     mixed = gap_function([0.30, 0.35, 0.40], [0.25, 0.36, 0.33])
     for run, supported in [(apart, "A"), (overlapping, "B"), (mixed, "C")]:
         table = gap_table(run)
-        assert check_dropout_gap_experiment(run, GAP_DATA, table, supported)
-        assert check_dropout_gap_experiment(run, GAP_DATA, table, f" {supported.lower()} ")
+        assert gap_check(run, GAP_DATA, table, supported)
+        assert gap_check(run, GAP_DATA, table, f" {supported.lower()} ")
         for other in {"A", "B", "C"} - {supported}:
-            feedback = check_dropout_gap_experiment(run, GAP_DATA, table, other)
+            feedback = gap_check(run, GAP_DATA, table, other)
             assert not feedback and f"your own numbers say {supported}" in feedback.message
-    feedback = check_dropout_gap_experiment(apart, GAP_DATA, gap_table(apart), "dropout helps")
+    feedback = gap_check(apart, GAP_DATA, gap_table(apart), "dropout helps")
     assert 'set `gap_conclusion` to "A", "B" or "C"' in feedback.message
 
 
 def test_gap_experiment_check_rejects_numbers_the_function_does_not_give():
     mine = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
     borrowed = gap_table(gap_function([0.41, 0.37, 0.43], [0.23, 0.25, 0.21]))
-    feedback = check_dropout_gap_experiment(mine, GAP_DATA, borrowed, "A")
+    feedback = gap_check(mine, GAP_DATA, borrowed, "A")
     assert not feedback and "fill the table from your own runs" in feedback.message
 
     def unseeded(setting, seed, data):
         return 0.3 + 0.05 * torch.rand(()).item()
 
-    feedback = check_dropout_gap_experiment(unseeded, GAP_DATA, gap_table(unseeded), "C")
+    feedback = gap_check(unseeded, GAP_DATA, gap_table(unseeded), "C")
     assert not feedback and "torch.manual_seed(seed)" in feedback.message
+
+
+def test_gap_experiment_check_rejects_a_typed_in_table_and_a_function_that_ignores_its_inputs():
+    def typed_in(setting, seed, data):  # the expert's forgery: a table typed by hand
+        return {"no dropout": 0.40, "dropout": 0.20}[setting]
+
+    zeros = tuple(torch.zeros_like(tensor) for tensor in GAP_DATA)
+    feedback = gap_check(typed_in, zeros, gap_table(typed_in), "A")
+    assert not feedback and "is not section 5.5's 200 training digits" in feedback.message
+    feedback = gap_check(typed_in, GAP_DATA, gap_table(typed_in), "A")
+    assert not feedback and "the same gap" in feedback.message
+
+    typical = {"no dropout": [0.39, 0.38, 0.40], "dropout": [0.22, 0.21, 0.23]}
+
+    def looked_up(setting, seed, data):  # seed by seed, but the same numbers on any seed
+        return typical[setting][seed % 3]
+
+    feedback = gap_check(looked_up, GAP_DATA, gap_table(looked_up), "A")
+    assert not feedback and "on a seed your table does not hold" in feedback.message
+
+    def other_recipe(setting, seed, data):  # the recipe's numbers, but from other seeds
+        return reference_gap(setting, seed + 100)
+
+    feedback = gap_check(other_recipe, GAP_DATA, gap_table(other_recipe), "A")
+    assert not feedback and "on a seed your table does not hold" in feedback.message
 
 
 def test_gap_experiment_check_rejects_gaps_no_correct_run_gives():
     the_other_way_round = gap_function([-0.40, -0.38, -0.42], [-0.22, -0.24, -0.20])
-    feedback = check_dropout_gap_experiment(
-        the_other_way_round, GAP_DATA, gap_table(the_other_way_round), "C"
-    )
+    feedback = gap_check(the_other_way_round, GAP_DATA, gap_table(the_other_way_round), "C")
     assert not feedback and "outside what this experiment gives" in feedback.message
 
 
 def test_gap_experiment_check_on_missing_seeds_wrong_data_and_placeholders():
     run = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
+    assert tuple(tuple(tensor.shape) for tensor in GAP_DATA) == GAP_DATA_SHAPES
     table = gap_table(run)
     two_seeds = gap_table(run, seeds=(0, 1))
-    assert "three seeds" in check_dropout_gap_experiment(run, GAP_DATA, two_seeds, "A").message
+    assert "three seeds" in gap_check(run, GAP_DATA, two_seeds, "A").message
     unmatched = two_seeds | {("dropout", 2): 0.2}
-    assert "three seeds" in check_dropout_gap_experiment(run, GAP_DATA, unmatched, "A").message
+    assert "three seeds" in gap_check(run, GAP_DATA, unmatched, "A").message
     few_digits = (GAP_DATA[0][:100], *GAP_DATA[1:])
-    assert "shape" in check_dropout_gap_experiment(run, few_digits, table, "A").message
-    feedback = check_dropout_gap_experiment(run, GAP_DATA, {("p=0.5", 0): 0.2}, "A")
+    assert "shape" in gap_check(run, few_digits, table, "A").message
+    feedback = gap_check(run, GAP_DATA, {("p=0.5", 0): 0.2}, "A")
     assert "setting" in feedback.message
-    assert "dict" in check_dropout_gap_experiment(run, GAP_DATA, [0.4, 0.2], "A").message
-    assert "should be a function" in check_dropout_gap_experiment(0.4, GAP_DATA, table, "A").message
+    assert "dict" in gap_check(run, GAP_DATA, [0.4, 0.2], "A").message
+    assert "should be a function" in gap_check(0.4, GAP_DATA, table, "A").message
     for answers in [
         (..., GAP_DATA, table, "A"),
         (run, GAP_DATA, ..., "A"),
         (run, GAP_DATA, table, ...),
     ]:
-        assert not check_dropout_gap_experiment(*answers).answered
+        assert not gap_check(*answers).answered
 
     def not_implemented(setting, seed, data):
         raise NotImplementedError
 
-    assert not check_dropout_gap_experiment(not_implemented, GAP_DATA, table, "A").answered
+    assert not gap_check(not_implemented, GAP_DATA, table, "A").answered
 
 
 def test_the_reference_recipe_on_the_digits_gives_gaps_in_the_checks_ranges():
@@ -252,6 +319,8 @@ def test_the_reference_recipe_on_the_digits_gives_gaps_in_the_checks_ranges():
             (name, s): run_dropout_gap(name, s, data) for name in GAP_SETTINGS for s in (0, 1, 2)
         }
         assert check_dropout_gap_experiment(run_dropout_gap, data, table, "A")
+        for (setting, s), gap in table.items():  # the check's own run of the recipe agrees
+            assert abs(gap - reference_gap(setting, s)) <= GAP_TOLERANCE
     finally:
         torch.set_num_threads(threads)
     for (setting, _), gap in table.items():

@@ -6,8 +6,12 @@ computed here, so the feedback names the first thing that differs.
 
 from __future__ import annotations
 
+import functools
+
 import torch
+from sklearn.datasets import load_digits
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from lecturekit.exercises import (
     Wrong,
@@ -23,6 +27,7 @@ __all__ = [
     "GAP_DATA_SHAPES",
     "GAP_RANGES",
     "GAP_SETTINGS",
+    "GAP_TOLERANCE",
     "QUADRATIC_H",
     "check_dropout_gap_experiment",
     "check_inverted_dropout",
@@ -149,6 +154,14 @@ def check_inverted_dropout(inverted_dropout: object) -> None:
                 f"with p={p} a fraction {dropped:.3f} of the outputs is zero; expected {p}."
             )
         kept = out != 0
+        again = as_tensor(
+            dropout(x.clone(), p, True), f"inverted_dropout(x, p={p}, training=True), again"
+        )
+        if again.shape == out.shape and torch.equal(again != 0, kept):
+            raise Wrong(
+                f"two calls with p={p} dropped exactly the same elements; dropout draws a new "
+                "random mask every time (torch.rand_like(x) >= p)."
+            )
         ratio = out[kept] / x.double()[kept]
         if not torch.allclose(ratio, torch.full_like(ratio, 1 / (1 - p)), rtol=1e-5):
             raise Wrong(
@@ -216,12 +229,65 @@ GAP_DATA_SHAPES = ((200, 64), (200,), (180, 64), (180,))
 # more or fewer epochs or digits). They cannot tell every slip: losses measured in training
 # mode, with dropout on, fall inside them.
 GAP_RANGES = {"no dropout": (0.15, 0.9), "dropout": (0.08, 0.5)}
+# How close the reader's function must come to the reference run on a seed the table does not
+# hold. Both make the same draws and the same float32 operations, so on one machine they agree
+# exactly; elsewhere (the grader's processor, another BLAS) rounding differs. A change of one
+# part in a million in every initial weight, far more than such rounding, moved the gap by at
+# most 0.004 over seeds 0 to 29, both settings (pinned CPU), while from seed to seed the gaps
+# spread with a standard deviation of about 0.025 (no dropout) and 0.016 (dropout): a number
+# that is not a run of the recipe on that seed lands within 0.008 of the reference for both
+# settings on a seed about one time in ten, and on two seeds about one time in a hundred.
+GAP_TOLERANCE = 0.008
+_GAP_FRESH_SEEDS = 2  # seeds the table does not hold, on which the function is rerun
 _GAP_CONCLUSIONS = {
     "A": "dropout gave the smaller gap for every seed, and its largest gap is below the "
     "smallest one without dropout",
     "B": "dropout gave the smaller gap for every seed, but the two ranges of gaps overlap",
     "C": "for at least one seed dropout did not give the smaller gap",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _gap_digits() -> tuple[torch.Tensor, ...]:
+    """Section 5.5's 200 training digits and section 5.1's 180 validation digits."""
+    digits = load_digits()
+    X_all = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64) / 16
+    y_all = torch.tensor(digits.target)
+    split = torch.randperm(len(X_all), generator=torch.Generator().manual_seed(0))
+    val_idx, train_idx = split[360:540], split[540:740]
+    return X_all[train_idx], y_all[train_idx], X_all[val_idx], y_all[val_idx]
+
+
+@functools.lru_cache(maxsize=64)
+def _reference_gap(setting: str, seed: int) -> float:
+    """Exercise 5.5's recipe on its data: validation minus training loss after 50 epochs."""
+    X, y, X_val, y_val = _gap_digits()
+    p_input, p_hidden = {"no dropout": (0.0, 0.0), "dropout": (0.2, 0.5)}[setting]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = nn.Sequential(
+            nn.Dropout(p_input),
+            nn.Linear(64, 128),
+            nn.ReLU(),
+            nn.Dropout(p_hidden),
+            nn.Linear(128, 128),
+            nn.ReLU(),
+            nn.Dropout(p_hidden),
+            nn.Linear(128, 10),
+        )
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+        loader = DataLoader(TensorDataset(X, y), batch_size=50, shuffle=True)
+        loss_fn = nn.CrossEntropyLoss()
+        model.train()
+        for _ in range(50):
+            for X_batch, y_batch in loader:
+                loss = loss_fn(model(X_batch), y_batch)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            return (loss_fn(model(X_val), y_val) - loss_fn(model(X), y)).item()
 
 
 def _gap_table(results: object) -> dict[tuple[str, int], float]:
@@ -259,6 +325,13 @@ def check_dropout_gap_experiment(
         data, GAP_DATA_SHAPES, ("X", "y", "X_val", "y_val"), strict=True
     ):
         as_tensor(tensor, f"{name} in `gap_data`", shape=shape)
+    # The data are the digits the exercise names, not stand-ins of the right shapes.
+    for tensor, expected in zip(data, _gap_digits(), strict=True):
+        if not torch.allclose(torch.as_tensor(tensor).double(), expected.double(), atol=1e-6):
+            raise Wrong(
+                "`gap_data` is not section 5.5's 200 training digits and the 180 validation "
+                "digits: use (few_X.cpu(), few_y.cpu(), X_val.cpu(), y_val.cpu())."
+            )
     table = _gap_table(results)
     seeds = sorted({s for name, s in table if name == GAP_SETTINGS[0]}
                    & {s for name, s in table if name == GAP_SETTINGS[1]})  # fmt: skip
@@ -278,6 +351,32 @@ def check_dropout_gap_experiment(
                 "runs, and start the function with torch.manual_seed(seed) so that a run can "
                 "be repeated."
             )
+    # ... the numbers move with the seed, as runs from different initial weights do ...
+    for setting in GAP_SETTINGS:
+        if len({table[setting, s] for s in seeds}) == 1:
+            raise Wrong(
+                f'`gap_results` holds the same gap for "{setting}" for every seed; runs from '
+                "different seeds start from different weights and give different gaps."
+            )
+    # ... and on seeds the table does not hold, drawn at random, the function gives what the
+    # check's own run of the recipe gives, so that fixed or looked-up numbers fail.
+    fresh: list[int] = []
+    while len(fresh) < _GAP_FRESH_SEEDS:
+        candidate = int(torch.randint(1000, 10**6, ()).item())
+        if candidate not in seeds and candidate not in fresh:
+            fresh.append(candidate)
+    for seed in fresh:
+        for setting in GAP_SETTINGS:
+            theirs = as_number(run(setting, seed, data), "run_dropout_gap(...)")
+            reference = _reference_gap(setting, seed)
+            if not abs(theirs - reference) <= GAP_TOLERANCE:
+                raise Wrong(
+                    f'on a seed your table does not hold, run_dropout_gap("{setting}", {seed}, '
+                    f"gap_data) returns {theirs:.4f}, where the recipe of the exercise gives "
+                    f"{reference:.4f}: run the experiment in the function, from "
+                    "torch.manual_seed(seed) on (wide_mlp with width 128, Adam at 3e-3, 50 "
+                    "epochs of shuffled batches of 50, both losses in evaluation mode)."
+                )
     for (setting, s), gap in sorted(table.items()):
         low, high = GAP_RANGES[setting]
         if not low <= gap <= high:
