@@ -172,10 +172,90 @@ def test_gain_experiment_check_rejects_numbers_the_function_does_not_give():
     assert not feedback and "now returns the ratio" in feedback.message
 
     def forged_run(seed, gain):  # numbers that would support A, from a function that fakes them
-        return 1e-3 / gain, 0.2
+        return 1e-3 / gain * (1 + seed / 10), 0.2
 
     feedback = check_sigmoid_gain_experiment(forged_run, gain_results_of(forged_run), "A")
     assert not feedback and "correct runs give between" in feedback.message
+
+
+# Typed-in numbers of the right size, from a function that ignores its inputs.
+CANNED = {1: (3e-6, 0.23), 4: (3e-3, 0.13), 16: (1.0, 0.035)}
+
+
+def test_gain_experiment_check_rejects_a_function_that_ignores_its_seed():
+    def canned(seed, gain):
+        return CANNED[gain]
+
+    feedback = check_sigmoid_gain_experiment(canned, gain_results_of(canned), "B")
+    assert not feedback and feedback.answered and "same ratio" in feedback.message
+
+
+def test_gain_experiment_check_rejects_a_table_looked_up():
+    results = gain_results_of(run_sigmoid_gain)
+
+    def looks_up(seed, gain):  # gives the table back, and knows no other seed
+        return results[gain][seed]
+
+    feedback = check_sigmoid_gain_experiment(looks_up, results, "B")
+    assert not feedback and "seed of its own" in feedback.message and "KeyError" in feedback.message
+
+
+def test_gain_experiment_check_rejects_a_function_that_fakes_other_seeds():
+    results = gain_results_of(run_sigmoid_gain)
+
+    def fakes_other_seeds(seed, gain):  # the real numbers for the table, made up elsewhere
+        if seed in results[gain]:
+            return results[gain][seed]
+        return CANNED[gain][0] * 100, 0.05
+
+    feedback = check_sigmoid_gain_experiment(fakes_other_seeds, results, "B")
+    assert not feedback and "a correct run on that seed gives" in feedback.message
+
+
+def test_gain_experiment_check_accepts_a_correct_run_that_draws_in_another_order():
+    def batch_first(seed, gain):
+        torch.manual_seed(seed)
+        X, y = torch.randn(64, 64), torch.randint(0, 10, (64,))
+        net = sigmoid_net(10, 32)
+        linear = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
+        with torch.no_grad():
+            for layer in linear:
+                layer.weight.copy_(torch.randn_like(layer.weight) * gain / layer.in_features**0.5)
+                layer.bias.zero_()
+        h, slopes = X, []
+        for layer in net:
+            h = layer(h)
+            if isinstance(layer, torch.nn.Sigmoid):
+                slopes.append((h * (1 - h)).flatten())
+        F.cross_entropy(h, y).backward()
+        ratio = linear[0].weight.grad.norm() / linear[-1].weight.grad.norm()
+        return ratio.item(), torch.cat(slopes).mean().item()
+
+    for seeds in [(0, 1, 2), (10, 11, 12), (3, 50, 700)]:
+        assert check_sigmoid_gain_experiment(batch_first, gain_results_of(batch_first, seeds), "B")
+
+
+def test_gain_experiment_check_leaves_the_global_random_state_alone():
+    results = gain_results_of(run_sigmoid_gain)
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    assert check_sigmoid_gain_experiment(run_sigmoid_gain, results, "B")
+    assert torch.equal(torch.get_rng_state(), before)
+    torch.manual_seed(123)
+    payload = check_sigmoid_gain_experiment.probe(run_sigmoid_gain, results, "B")
+    assert torch.equal(torch.get_rng_state(), before)
+    assert check_sigmoid_gain_experiment.judge(payload)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_in_range_numbers_support_only_b():
+    # Why step (3) is decided by step (2): at the ends of the accepted ranges, A and C fail.
+    from lecturekit.checks.activations import _GAIN_RANGES
+
+    ratios = {g: _GAIN_RANGES[g][0] for g in (1, 4, 16)}  # (lowest, highest)
+    assert ratios[1][1] <= ratios[4][0] and 10 * ratios[1][1] < ratios[16][0]
+    slopes = [_GAIN_RANGES[g][1] for g in (1, 4, 16)]
+    assert slopes[0][0] > slopes[1][1] and slopes[1][0] > slopes[2][1]
 
 
 def test_gain_experiment_check_names_common_mistakes():

@@ -4,13 +4,15 @@ Conventions: activations work elementwise on float tensors of any shape; a softm
 along the last dimension; ``cross_entropy_from_logits(logits, targets)`` takes raw scores
 ``logits: (batch, classes)`` and class indices ``targets: (batch,)`` and returns the mean
 loss over the batch, like ``torch.nn.functional.cross_entropy``. Exercise 4.5 is an
-experiment: its check re-runs the reader's ``run_sigmoid_gain(seed, gain)`` on one of the
-reader's seeds, and judges the reader's own numbers and the conclusion drawn from them.
+experiment: its check re-runs the reader's ``run_sigmoid_gain(seed, gain)`` on every seed of
+the reader's table and on one of its own, judges the reader's own numbers and the conclusion
+drawn from them, and leaves torch's global random state as it found it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -154,7 +156,13 @@ def check_sigmoid_slope(max_slope: object, num_layers: object) -> None:
 #   gain 16: first / last 0.41 to 10.2, mean slope 0.029 to 0.041;
 # on every one of those seeds the ratio grew and the mean slope fell with the gain. The
 # accepted ranges are about ten times wider for the ratios and wider by a margin for the
-# slopes, for other draws (say, the batch before the weights); they do not overlap.
+# slopes, for other draws (say, the batch before the weights).
+#
+# The ranges decide the conclusion: in range, gain 1's ratio (at most 1e-4) is below gain
+# 4's and 16's (at least 1e-4 and 0.03), so A cannot hold, and more than a factor 10 below
+# gain 16's, so C cannot either; the slope ranges are disjoint and fall with the gain. What
+# step (3) checks is the reader's reading of their numbers: that the option picked is B,
+# and, for numbers out of range, the message of step (2) says what to fix first.
 _GAINS = (1, 4, 16)
 _GAIN_RANGES = {  # gain: ((lowest, highest ratio), (lowest, highest mean slope))
     1: ((1e-7, 1e-4), (0.20, 0.25)),
@@ -162,6 +170,39 @@ _GAIN_RANGES = {  # gain: ((lowest, highest ratio), (lowest, highest mean slope)
     16: ((0.03, 100.0), (0.015, 0.06)),
 }
 _GAIN_OPTIONS = ("A", "B", "C")
+# On a seed of the check's own, the reader's function is compared with the check's reference.
+# A run that follows the task's order of draws gives the reference's numbers exactly; one that
+# draws in another order (the batch first, or torch.randn for the weights) is another random
+# network and batch. Over the seeds 0 to 299, two such draws on the same seed differed by at
+# most a factor 10**0.95 = 8.9 in the ratio (gain 16; 10**0.60 at gain 1, 10**0.89 at gain 4)
+# and by at most 0.021 in the mean slope (gain 4): we accept a factor 30 and 0.03.
+_FRESH_RATIO_FACTOR = 30.0
+_FRESH_SLOPE_TOLERANCE = 0.03
+
+
+def _reference_sigmoid_gain(seed: int, gain: float) -> tuple[float, float]:
+    """The book's solution of exercise 4.5: (first / last gradient ratio, mean slope)."""
+    torch.manual_seed(seed)
+    sizes = [64] + [32] * 9 + [10]
+    layers: list[torch.nn.Module] = []
+    for i in range(10):  # deep_network(nn.Sigmoid, 10, 32) of section 4.7, in the same order
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i < 9:
+            layers.append(torch.nn.Sigmoid())
+    linear = [layer for layer in layers if isinstance(layer, torch.nn.Linear)]
+    with torch.no_grad():
+        for layer in linear:
+            layer.weight.normal_(0, gain / layer.in_features**0.5)
+            layer.bias.zero_()
+    X, y = torch.randn(64, 64), torch.randint(0, 10, (64,))
+    h, slopes = X, []
+    for layer in layers:
+        h = layer(h)
+        if isinstance(layer, torch.nn.Sigmoid):
+            slopes.append((h * (1 - h)).flatten())
+    F.cross_entropy(h, y).backward()
+    ratio = linear[0].weight.grad.norm() / linear[-1].weight.grad.norm()
+    return ratio.item(), torch.cat(slopes).mean().item()
 
 
 def _pair(value: object, what: str) -> tuple[float, float]:
@@ -219,20 +260,41 @@ def check_sigmoid_gain_experiment(
 ) -> None:
     run = as_callable(run_sigmoid_gain, "run_sigmoid_gain")
     by_gain = _results_by_gain(gain_results)  # a placeholder `...` never reaches here
+    # The reader's function seeds torch; the notebook's random state is left as it was.
+    with torch.random.fork_rng(devices=[]):
+        _judge_sigmoid_gain(run, by_gain, gain_conclusion)
 
-    # (1) The numbers are the reader's own: their function gives them again, for one seed.
+
+def _judge_sigmoid_gain(
+    run: Callable[..., object],
+    by_gain: dict[int, dict[int, tuple[float, float]]],
+    gain_conclusion: object,
+) -> None:
     seeds = list(by_gain[_GAINS[0]])
-    seed = seeds[int(torch.randint(len(seeds), ()))]
+    fresh = int(torch.randint(1000, 2**31 - 1, ()))  # a seed the table does not hold
+    while fresh in seeds:
+        fresh += 1
+
+    # (1) The numbers are the reader's own: their function gives every one of them again.
     for gain in _GAINS:
-        again = _pair(run(seed, gain), f"run_sigmoid_gain({seed}, {gain})")
-        reported = by_gain[gain][seed]
-        for what, now, then in zip(("ratio", "mean slope"), again, reported, strict=True):
-            if not math.isclose(now, then, rel_tol=1e-3, abs_tol=1e-12):
-                raise Wrong(
-                    f"run_sigmoid_gain({seed}, {gain}) now returns the {what} {now:.4g}, but "
-                    f"gain_results[{gain}][{seed}] says {then:.4g}: fill gain_results with "
-                    "what your function returns (does it call torch.manual_seed(seed) first?)."
-                )
+        for seed in seeds:
+            again = _pair(run(seed, gain), f"run_sigmoid_gain({seed}, {gain})")
+            reported = by_gain[gain][seed]
+            for what, now, then in zip(("ratio", "mean slope"), again, reported, strict=True):
+                if not math.isclose(now, then, rel_tol=1e-3, abs_tol=1e-12):
+                    raise Wrong(
+                        f"run_sigmoid_gain({seed}, {gain}) now returns the {what} {now:.4g}, "
+                        f"but gain_results[{gain}][{seed}] says {then:.4g}: fill gain_results "
+                        "with what your function returns (does it call torch.manual_seed(seed) "
+                        "first?)."
+                    )
+        ratios = [ratio for ratio, _ in by_gain[gain].values()]
+        if any(math.isclose(a, b, rel_tol=1e-9) for i, a in enumerate(ratios) for b in ratios[:i]):
+            raise Wrong(
+                f"with the gain {gain} two of your seeds give the same ratio: another seed draws "
+                "other weights and another batch, so it gives another ratio. Does your function "
+                "use its seed?"
+            )
 
     # (2) They are in the range that correct runs give.
     for gain, by_seed in by_gain.items():
@@ -251,6 +313,26 @@ def check_sigmoid_gain_experiment(
                     f"correct runs give between {slope_low:g} and {slope_high:g}. The slope of a "
                     "sigmoid unit with output h is h (1 - h), averaged over the hidden units."
                 )
+
+    # (1, again) On a seed of the check's own, the function measures what a correct run does.
+    for gain in _GAINS:
+        what = f"run_sigmoid_gain({fresh}, {gain})"
+        try:
+            result = run(fresh, gain)
+        except Exception as error:
+            raise Wrong(
+                f"{what} raised {type(error).__name__}: {error}. The check runs your function "
+                "on a seed of its own too, so it must measure, not look up, its numbers."
+            ) from None
+        ratio, slope = _pair(result, what)
+        reference_ratio, reference_slope = _reference_sigmoid_gain(fresh, gain)
+        factor = max(ratio / reference_ratio, reference_ratio / ratio)
+        if factor > _FRESH_RATIO_FACTOR or abs(slope - reference_slope) > _FRESH_SLOPE_TOLERANCE:
+            raise Wrong(
+                f"{what} returns the ratio {ratio:.2g} and the mean slope {slope:.3f}, where a "
+                f"correct run on that seed gives {reference_ratio:.2g} and {reference_slope:.3f}: "
+                "your function should measure the network it builds for its seed."
+            )
 
     # (3) The conclusion is the one the reader's own numbers support.
     ratios = [_geometric_mean([r for r, _ in by_gain[g].values()]) for g in _GAINS]
