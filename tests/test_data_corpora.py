@@ -1,0 +1,136 @@
+"""The real-language loaders, exercised offline: small files of the same formats on 127.0.0.1."""
+
+import hashlib
+import http.server
+import io
+import tarfile
+import threading
+import zipfile
+from functools import partial
+
+import pytest
+
+from lecturekit.data.corpora import (
+    OPUS_BOOKS_EN_ES,
+    SENTENCE_POLARITY,
+    UD_ENGLISH_EWT,
+    load_opus_books_en_es,
+    load_sentence_polarity,
+    load_ud_english_ewt,
+    read_conllu_tags,
+)
+
+CONLLU = (
+    "# sent_id = 1\n# text = I can't go.\n"
+    "1\tI\tI\tPRON\tPRP\t_\t4\tnsubj\t_\t_\n"
+    "2-3\tcan't\t_\t_\t_\t_\t_\t_\t_\t_\n"
+    "2\tca\tcan\tAUX\tMD\t_\t4\taux\t_\t_\n"
+    "3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t_\t_\n"
+    "4\tgo\tgo\tVERB\tVB\t_\t0\troot\t_\t_\n"
+    "4.1\tgone\tgo\tVERB\tVBN\t_\t_\t_\t4:conj\t_\n"
+    "5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t_\t_\n"
+    "\n"
+    "1\tHello\thello\tINTJ\tUH\t_\t0\troot\t_\t_\n"
+)
+
+
+def polarity_bytes():
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, text in (
+            ("rt-polaritydata/rt-polarity.pos", "a gripping , moving film .\nsuperb .\n"),
+            ("rt-polaritydata/rt-polarity.neg", "dull and overlong .\n"),
+        ):
+            content = text.encode("latin-1")
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+def books_bytes(
+    english="Hello .\nThe world is not enough .\n", spanish="Hola .\nEl mundo no basta .\n"
+):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Books.en-es.en", english)
+        archive.writestr("Books.en-es.es", spanish)
+        archive.writestr("README", "OPUS Books")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """Serve the small files on 127.0.0.1; yields {file name: (url, sha256)} and the server."""
+    root = tmp_path / "www"
+    root.mkdir()
+    files = {
+        "en_ewt-ud-dev.conllu": CONLLU.encode(),
+        "rt-polaritydata.tar.gz": polarity_bytes(),
+        "en-es.txt.zip": books_bytes(),
+        "uneven.zip": books_bytes(spanish="Hola .\n"),
+    }
+    for name, content in files.items():
+        (root / name).write_bytes(content)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    yield {name: (base + name, hashlib.sha256(c).hexdigest()) for name, c in files.items()}, httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_conllu_keeps_each_words_tag_and_skips_ranges_empty_nodes_and_comments():
+    assert read_conllu_tags(CONLLU) == [
+        [("I", "PRON"), ("ca", "AUX"), ("n't", "PART"), ("go", "VERB"), (".", "PUNCT")],
+        [("Hello", "INTJ")],
+    ]
+    with pytest.raises(ValueError, match="line 1: expected 10"):
+        read_conllu_tags("1\tI\tPRON\n")
+
+
+def test_ud_english_ewt_downloads_once_then_reads_the_cache(server, tmp_path):
+    files, httpd = server
+    sources = {"dev": files["en_ewt-ud-dev.conllu"]}
+    sentences = load_ud_english_ewt("dev", cache_dir=tmp_path, sources=sources)
+    assert [len(s) for s in sentences] == [5, 1]
+    httpd.shutdown()  # the second call must be answered by the cache
+    assert load_ud_english_ewt("dev", cache_dir=tmp_path, sources=sources) == sentences
+    with pytest.raises(ValueError, match="split must be"):
+        load_ud_english_ewt("validation", cache_dir=tmp_path, sources=sources)
+
+
+def test_sentence_polarity_labels_positive_then_negative(server, tmp_path):
+    files, _ = server
+    pairs = load_sentence_polarity(cache_dir=tmp_path, source=files["rt-polaritydata.tar.gz"])
+    assert pairs == [("a gripping , moving film .", 1), ("superb .", 1), ("dull and overlong .", 0)]
+
+
+def test_opus_books_pairs_the_two_sides_line_by_line(server, tmp_path):
+    files, _ = server
+    pairs = load_opus_books_en_es(cache_dir=tmp_path, source=files["en-es.txt.zip"])
+    assert pairs == [("Hello .", "Hola ."), ("The world is not enough .", "El mundo no basta .")]
+    with pytest.raises(ValueError, match="2 English lines but 1 Spanish"):
+        load_opus_books_en_es(cache_dir=tmp_path / "other", source=files["uneven.zip"])
+
+
+def test_every_loader_refuses_a_file_whose_checksum_differs(server, tmp_path):
+    files, _ = server
+    cache = tmp_path / "cache"
+    url = files["rt-polaritydata.tar.gz"][0]
+    with pytest.raises(ValueError, match="(?i)hash"):
+        load_sentence_polarity(cache_dir=cache, source=(url, "0" * 64))
+    assert not cache.exists() or not any(cache.iterdir())
+    with pytest.raises(ValueError, match="(?i)hash"):
+        load_ud_english_ewt(
+            "dev", cache_dir=cache, sources={"dev": (files["en_ewt-ud-dev.conllu"][0], "1" * 64)}
+        )
+    with pytest.raises(ValueError, match="(?i)hash"):
+        load_opus_books_en_es(cache_dir=cache, source=(files["en-es.txt.zip"][0], "2" * 64))
+
+
+def test_the_real_sources_name_https_addresses_and_sha256_digests():
+    for url, sha256 in [*UD_ENGLISH_EWT.values(), SENTENCE_POLARITY, OPUS_BOOKS_EN_ES]:
+        assert url.startswith("https://") and len(sha256) == 64
+        int(sha256, 16)
