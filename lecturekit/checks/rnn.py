@@ -8,6 +8,7 @@ act from the left, ``W_hx: (hidden, input)``, ``W_hh: (hidden, hidden)``; the ce
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -15,6 +16,7 @@ import torch
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -22,6 +24,7 @@ from lecturekit.exercises import (
 )
 
 __all__ = [
+    "check_chunk_experiment",
     "check_perplexity_from_cross_entropy",
     "check_rnn_lm_parameter_count",
     "check_rnn_step",
@@ -169,3 +172,199 @@ def check_perplexity_from_cross_entropy(perplexity_from_cross_entropy: object) -
                 raise Wrong(f"{what} returned 10 ** {value:.4g}; the log is the natural one.")
             if not math.isclose(answer, math.exp(value), rel_tol=1e-5):
                 raise Wrong(f"{what} returned {answer:.6g}; expected {math.exp(value):.6g}.")
+
+
+# Exercise 12.5. The streams and the recipe, as the exercise states them.
+_CHUNK_LENGTHS = (3, 12)
+_CHUNK_LEARNING_RATES = {3: 0.003, 12: 0.03}
+_CHUNK_OPTIONS = ("A", "B", "C")
+_CHUNK_MARGIN = 0.95  # "lower" means lower by more than 5%
+
+
+def _lag_streams(
+    num_streams: int, length: int, generator: torch.Generator, lag: int = 4, p_copy: float = 0.8
+) -> torch.Tensor:
+    """Streams of the symbols 0-3 in which a symbol repeats the one `lag` steps back.
+
+    Every symbol is drawn uniformly at random; from step `lag` on, with probability
+    `p_copy`, it is replaced by the symbol `lag` steps before it. Returns (num_streams, length).
+    """
+    ids = torch.randint(0, 4, (num_streams, length), generator=generator)
+    copy = torch.rand(num_streams, length, generator=generator) < p_copy
+    for t in range(lag, length):
+        ids[:, t] = torch.where(copy[:, t], ids[:, t - lag], ids[:, t])
+    return ids
+
+
+class _LanguageModel(torch.nn.Module):
+    """Chapter 12's RNNLanguageModel: embedding, nn.RNN (tanh), a linear score per symbol."""
+
+    def __init__(self, vocab_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.embed = torch.nn.Embedding(vocab_size, hidden_size)
+        self.rnn = torch.nn.RNN(hidden_size, hidden_size, batch_first=True)
+        self.out = torch.nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, ids: torch.Tensor, h: torch.Tensor | None = None) -> tuple:
+        states, h = self.rnn(self.embed(ids), h)
+        return self.out(states), h
+
+
+@functools.lru_cache(maxsize=16)  # a check and its judge in one process run it once
+def _reference_chunk_perplexity(seed: int, chunk_len: int) -> float:
+    """The book's solution of exercise 12.5: validation perplexity after truncated BPTT."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)
+        train, val = _lag_streams(64, 200, generator), _lag_streams(16, 200, generator)
+        model = _LanguageModel(4, 16)
+        optimizer = torch.optim.Adam(model.parameters(), lr=_CHUNK_LEARNING_RATES[chunk_len])
+        for _ in range(3):
+            h = None
+            for start in range(0, train.shape[1] - 1, chunk_len):
+                y = train[:, start + 1 : start + 1 + chunk_len]
+                x = train[:, start : start + y.shape[1]]
+                if h is not None:
+                    h = h.detach()
+                scores, h = model(x, h)
+                loss = torch.nn.functional.cross_entropy(scores.reshape(-1, 4), y.reshape(-1))
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+                optimizer.step()
+        with torch.no_grad():
+            scores, _ = model(val[:, :-1])
+            loss = torch.nn.functional.cross_entropy(scores.reshape(-1, 4), val[:, 1:].reshape(-1))
+    return math.exp(loss.item())
+
+
+# What correct runs give, from the book's solution on the seeds 0 to 29: with chunks of 3,
+# validation perplexities from 2.74 to 3.99 (mean 3.38, standard deviation 0.33); with chunks
+# of 12, from 1.98 to 2.55 (mean 2.14, standard deviation 0.15); the ratio of the two at one
+# seed from 0.50 to 0.82, so that every seed supports "A". The accepted ranges reach about
+# three standard deviations beyond the extremes seen (a uniform guess has perplexity 4).
+# On a seed of its own the check compares the reader's function with the recipe to within
+# 0.2%: the recipe run unpinned or pinned (lecturekit.numerics), with 1 or 4 threads, moved
+# no perplexity by more than 2e-5 relative, while two different seeds came within 0.2% of
+# each other for 1.8% (chunks of 3) and 2.8% (chunks of 12) of the pairs, and no seed within
+# 0.2% of the mean over seeds: another seed's numbers pass both lengths about once in 2,000.
+_CHUNK_RANGES = {3: (1.7, 5.0), 12: (1.5, 3.0)}
+_CHUNK_UNSEEN_SEEDS = 1
+_CHUNK_TOLERANCE = 0.002  # relative
+
+
+def _chunk_results_by_length(chunk_results: object) -> dict[int, dict[int, float]]:
+    if not isinstance(chunk_results, dict):
+        raise Wrong(
+            "`chunk_results` should be a dict {chunk_len: {seed: validation perplexity}}, "
+            f"not {type(chunk_results).__name__}."
+        )
+    by_length = {}
+    for chunk_len in _CHUNK_LENGTHS:
+        keys = [k for k in chunk_results if isinstance(k, int | float) and k == chunk_len]
+        if not keys:
+            raise Wrong(f"`chunk_results` has no entry for chunk_len = {chunk_len}.")
+        by_seed = chunk_results[keys[0]]
+        if not isinstance(by_seed, dict) or len(by_seed) < 3:
+            raise Wrong(
+                f"`chunk_results[{chunk_len}]` should map at least three seeds to what "
+                "run_chunk_experiment returned for them."
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+            raise Wrong(f"the seeds of `chunk_results[{chunk_len}]` should be whole numbers.")
+        by_length[chunk_len] = {
+            s: as_number(v, f"chunk_results[{chunk_len}][{s}]") for s, v in sorted(by_seed.items())
+        }
+    if len({tuple(by_seed) for by_seed in by_length.values()}) != 1:
+        raise Wrong("use the same seeds for both chunk lengths, so that they are compared fairly.")
+    return by_length
+
+
+def _supported_chunk_conclusion(by_length: dict[int, dict[int, float]]) -> str:
+    short, long = (by_length[n] for n in _CHUNK_LENGTHS)
+    if all(long[s] < _CHUNK_MARGIN * short[s] for s in short):
+        return "A"
+    if all(short[s] < _CHUNK_MARGIN * long[s] for s in short):
+        return "C"
+    return "B"
+
+
+@exercise_check(
+    "how long must the chunks of truncated BPTT be?",
+    hint="torch.manual_seed(seed) and generator = torch.Generator().manual_seed(seed), then "
+    "train = lag_streams(64, 200, generator) and val = lag_streams(16, 200, generator), in this "
+    "order; model = RNNLanguageModel(4, 16); Adam with CHUNK_LEARNING_RATES[chunk_len]; 3 passes "
+    "over train in chunks of chunk_len, the state carried over and detached, the gradient norm "
+    "clipped at 1; then exp of the mean cross-entropy of val[:, 1:] given val[:, :-1], read in "
+    "one pass from a zero state.",
+)
+def check_chunk_experiment(
+    run_chunk_experiment: object, chunk_results: object, chunk_conclusion: object
+) -> None:
+    run = as_callable(run_chunk_experiment, "run_chunk_experiment")
+    by_length = _chunk_results_by_length(chunk_results)  # a placeholder `...` never gets here
+    conclusion = as_choice(chunk_conclusion, "chunk_conclusion", _CHUNK_OPTIONS)
+
+    seeds = list(by_length[_CHUNK_LENGTHS[0]])
+    # The unseen seeds of (3) are drawn first: the reader's function reseeds torch's generator.
+    unseen: list[int] = []
+    while len(unseen) < _CHUNK_UNSEEN_SEEDS:
+        s = int(torch.randint(1000, 1_000_000, ()).item())
+        if s not in seeds and s not in unseen:
+            unseen.append(s)
+
+    # (1) The numbers are the reader's own: their function gives every entry again.
+    for s in seeds:
+        for chunk_len in _CHUNK_LENGTHS:
+            again = as_number(run(s, chunk_len), f"run_chunk_experiment({s}, {chunk_len})")
+            reported = by_length[chunk_len][s]
+            if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-9):
+                raise Wrong(
+                    f"run_chunk_experiment({s}, {chunk_len}) now returns {again:.5g}, but "
+                    f"chunk_results[{chunk_len}][{s}] says {reported:.5g}: fill chunk_results "
+                    "with what your function returns (and seed it, so that it returns the "
+                    "same number every time)."
+                )
+    # (2) They are perplexities that correct runs give.
+    for chunk_len, by_seed in by_length.items():
+        low, high = _CHUNK_RANGES[chunk_len]
+        for s, perplexity in by_seed.items():
+            if not low <= perplexity <= high:
+                raise Wrong(
+                    f"with chunks of {chunk_len} and the seed {s} your validation perplexity is "
+                    f"{perplexity:.3f}; correct runs give between {low:g} and {high:g}. Is it "
+                    "exp of the mean cross-entropy (in nats) on the validation streams?"
+                )
+
+    # (3) On a seed the table does not hold (drawn at random), the function measures what the
+    # recipe measures, so that numbers typed in or looked up cannot stand in for the runs.
+    answers = {
+        (s, chunk_len): as_number(run(s, chunk_len), f"run_chunk_experiment({s}, {chunk_len})")
+        for s in unseen
+        for chunk_len in _CHUNK_LENGTHS
+    }
+    for chunk_len in _CHUNK_LENGTHS:
+        values = {by_length[chunk_len][s] for s in seeds} | {answers[s, chunk_len] for s in unseen}
+        if len(values) == 1:
+            raise Wrong(
+                f"run_chunk_experiment(seed, {chunk_len}) returns {values.pop():.5g} whatever "
+                "the seed: each seed should draw other streams and other initial weights."
+            )
+    for (s, chunk_len), answer in answers.items():
+        expected = _reference_chunk_perplexity(s, chunk_len)
+        if not math.isclose(answer, expected, rel_tol=_CHUNK_TOLERANCE):
+            raise Wrong(
+                f"run_chunk_experiment({s}, {chunk_len}) returns {answer:.4f}, but the recipe "
+                f"gives {expected:.4f} for that seed: does your function follow the recipe "
+                "step by step, in the same order (the seeds, the streams, the model)?"
+            )
+
+    # (4) The conclusion is the one the reader's own numbers support.
+    supported = _supported_chunk_conclusion(by_length)
+    if conclusion != supported:
+        short, long = (by_length[n] for n in _CHUNK_LENGTHS)
+        pairs = ", ".join(f"seed {s}: {short[s]:.3f} vs {long[s]:.3f}" for s in short)
+        raise Wrong(
+            f"your own numbers do not support {conclusion}: the validation perplexity with "
+            f"chunks of {_CHUNK_LENGTHS[0]} vs {_CHUNK_LENGTHS[1]} is {pairs}."
+        )
