@@ -6,6 +6,7 @@ from lecturekit.data.grammar import (
     POSITIVE_WORDS,
     reviews,
 )
+from lecturekit.data.grammar.reviews import NEUTRAL_PHRASES, verdict_first_reviews
 
 
 def _effective_sentiment(words):
@@ -58,3 +59,30 @@ def test_the_restaurant_reviews_of_chapter_13_can_be_generated():
         ("this restaurant is well recommended", 1),
     ]:
         assert generated.get(text) == label
+
+
+def test_verdict_first_reviews_end_with_the_given_number_of_neutral_words():
+    neutral = {w for phrase in NEUTRAL_PHRASES for w in phrase}
+    assert not neutral & {*POSITIVE_WORDS, *NEGATIVE_WORDS, "not", "never", "but", "and"}
+    for distance in (0, 3, 12):
+        data = verdict_first_reviews(500, seed=1, filler_words=distance)
+        for words, label in data:
+            verdict = words[: len(words) - distance]
+            assert label == _effective_sentiment(verdict), words  # the verdict decides
+            assert all(w in neutral for w in words[len(words) - distance :])
+        assert 0.4 < sum(label for _, label in data) / len(data) < 0.6
+    lengths = {len(w) for w, _ in verdict_first_reviews(300, seed=0, filler_words=(10, 20))}
+    assert min(lengths) >= 13 and max(lengths) <= 40
+    assert verdict_first_reviews(5, seed=2) == verdict_first_reviews(5, seed=2)
+
+
+def test_verdict_first_reviews_reject_bad_filler_counts():
+    import pytest
+
+    for bad in (-1, (5, 2), (1.5, 3), True):
+        with pytest.raises(ValueError, match="filler_words"):
+            verdict_first_reviews(3, seed=0, filler_words=bad)
+
+
+def test_reviews_are_unchanged_by_the_verdict_first_reviews():
+    assert reviews(1, seed=4) == [(["the", "ending", "was", "not", "quite", "terrible"], 1)]

@@ -7,11 +7,18 @@ tokens and ``False`` at padding.
 
 from __future__ import annotations
 
-import torch
+import math
 
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+from lecturekit.data.grammar.reviews import verdict_first_reviews
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -22,6 +29,7 @@ from lecturekit.exercises import (
 __all__ = [
     "PATTERNS",
     "check_architectures",
+    "check_distance_experiment",
     "check_last_outputs",
     "check_masked_mean",
     "check_padding_mask",
@@ -214,3 +222,174 @@ def check_architectures(architectures: object) -> None:
             raise Wrong(f"the pattern for {task!r} should be one of {', '.join(PATTERNS)}.")
         if not matches_key(answer.strip().lower(), key):
             raise Wrong(f"{task!r} is not {answer.strip().lower()}.")
+
+
+# Exercise 13.6: how far from the end can the verdict be? The recipe (section 13.4's
+# train_reader): verdict_first_reviews(600, seed=seed, filler_words=distance), train on the
+# first 400 reviews and score the last 200; an RNNClassifier (embedding 32, hidden 32) read
+# left to right, Adam with lr 0.01, 5 epochs of batches of 32 shuffled by a generator seeded
+# with the seed, gradients clipped to norm 1, torch.manual_seed(seed) before the model is built.
+_DISTANCES = (0, 12)
+_DISTANCE_OPTIONS = ("A", "B", "C")
+_DISTANCE_GAP = 0.1  # a difference of the means larger than this counts as a difference
+# Two seeds the table does not hold, on which the reader's function must give what the
+# recipe gives, to within 0.025 (5 of the 200 reviews). The recipe repeats exactly on the same
+# machine (the same torch operations in the same order); over the seeds 0 to 19 another order
+# of the batches (the shuffling generator seeded with seed + 1000) moved the accuracy by up to
+# 0.09 at distance 0 and 0.085 at 12, so a recipe of one's own passes only by luck. The seeds
+# differ by more (standard deviations 0.072 and 0.033 over the seeds 0 to 19): the mean over
+# the seeds lay within 0.025 of a seed's accuracy at both distances for 4 of the 20 seeds, so a
+# typed-in mean passes on both unseen seeds about once in 25 tries, and the numbers of the next
+# seed (within 0.025 at both distances for 1 of 19 pairs) about once in 360.
+_DISTANCE_TOLERANCE = 0.025
+_DISTANCE_UNSEEN_SEEDS = 2
+
+
+class _Reader(nn.Module):
+    def __init__(self, vocabulary_size: int, hidden_size: int, embedding_dim: int = 32):
+        super().__init__()
+        self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=0)
+        self.rnn = nn.RNN(embedding_dim, hidden_size, batch_first=True)
+        self.output = nn.Linear(hidden_size, 2)
+
+    def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        packed = pack_padded_sequence(
+            self.embedding(X), lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        _, h_n = self.rnn(packed)
+        return self.output(h_n[-1])
+
+
+def _encode(data, index):
+    sequences = [torch.tensor([index.get(w, 1) for w in words]) for words, _ in data]
+    X = pad_sequence(sequences, batch_first=True, padding_value=0)
+    lengths = torch.tensor([len(s) for s in sequences])
+    return X, lengths, torch.tensor([label for _, label in data])
+
+
+def _reference_distance_accuracy(seed: int, distance: int) -> float:
+    """The book's solution of exercise 13.6, on the CPU."""
+    data = verdict_first_reviews(600, seed=seed, filler_words=distance)
+    train, test = data[:400], data[400:]
+    words = sorted({w for review, _ in train for w in review})
+    index = {w: i for i, w in enumerate(["<pad>", "<unk>", *words])}
+    torch.manual_seed(seed)
+    shuffle = torch.Generator().manual_seed(seed)
+    model = _Reader(len(index), 32)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    X, lengths, y = _encode(train, index)
+    for _ in range(5):
+        model.train()
+        for batch in torch.randperm(len(train), generator=shuffle).split(32):
+            loss = F.cross_entropy(
+                model(X[batch][:, : lengths[batch].max()], lengths[batch]), y[batch]
+            )
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        X, lengths, y = _encode(test, index)
+        return (model(X, lengths).argmax(dim=1) == y).float().mean().item()
+
+
+def _distance_table(distance_results: object) -> dict[int, dict[int, float]]:
+    if not isinstance(distance_results, dict):
+        raise Wrong(
+            "`distance_results` should be a dict {distance: {seed: test accuracy}}, "
+            f"not {type(distance_results).__name__}."
+        )
+    table = {}
+    for d in _DISTANCES:
+        keys = [k for k in distance_results if isinstance(k, int | float) and k == d]
+        if not keys:
+            raise Wrong(f"`distance_results` has no entry for the distance {d}.")
+        by_seed = distance_results[keys[0]]
+        if not isinstance(by_seed, dict) or len(by_seed) < 3:
+            raise Wrong(
+                f"`distance_results[{d}]` should map at least three seeds to what "
+                "run_distance_experiment returned for them."
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+            raise Wrong(f"the seeds of `distance_results[{d}]` should be whole numbers.")
+        table[d] = {
+            s: as_number(v, f"distance_results[{d}][{s}]") for s, v in sorted(by_seed.items())
+        }
+    if len({tuple(by_seed) for by_seed in table.values()}) != 1:
+        raise Wrong("use the same seeds for every distance, so that they are compared fairly.")
+    return table
+
+
+@exercise_check(
+    "how far from the end can the verdict be?",
+    hint="verdict_first_reviews(600, seed=seed, filler_words=distance); "
+    "train_reader(data[:400], [data[400:]], reverse=False, lr=0.01, seed=seed, hidden_size=32, "
+    "num_epochs=5, device=torch.device('cpu'))[0]. Then compare the mean accuracy at the "
+    "two distances, over your seeds.",
+)
+def check_distance_experiment(
+    run_distance_experiment: object, distance_results: object, distance_conclusion: object
+) -> None:
+    run = as_callable(run_distance_experiment, "run_distance_experiment")
+    table = _distance_table(distance_results)  # a placeholder `...` never reaches here
+    seeds = list(table[_DISTANCES[0]])
+
+    # (1) The numbers are the reader's own: their function gives every entry again.
+    for s in seeds:
+        for d in _DISTANCES:
+            again = as_number(run(s, d), f"run_distance_experiment({s}, {d})")
+            if not math.isclose(again, table[d][s], rel_tol=1e-6, abs_tol=1e-6):
+                raise Wrong(
+                    f"run_distance_experiment({s}, {d}) now returns {again:.4g}, but "
+                    f"distance_results[{d}][{s}] says {table[d][s]:.4g}: fill "
+                    "distance_results with what your function returns."
+                )
+
+    # (2) On two seeds the table does not hold (drawn at random), the function measures what
+    # the recipe measures, so that typed-in or looked-up numbers cannot stand in for it.
+    unseen: list[int] = []
+    while len(unseen) < _DISTANCE_UNSEEN_SEEDS:
+        s = int(torch.randint(1000, 1_000_000, ()).item())
+        if s not in seeds and s not in unseen:
+            unseen.append(s)
+    answers = {
+        (s, d): as_number(run(s, d), f"run_distance_experiment({s}, {d})")
+        for s in unseen
+        for d in _DISTANCES
+    }
+    for d in _DISTANCES:
+        values = {*table[d].values()} | {answers[s, d] for s in unseen}
+        if len(values) == 1:
+            raise Wrong(
+                f"run_distance_experiment(seed, {d}) returns {values.pop():.4g} whatever the "
+                "seed: each seed should generate other reviews and train another network."
+            )
+    for (unseen_seed, d), answer in answers.items():
+        expected = _reference_distance_accuracy(unseen_seed, d)
+        if abs(answer - expected) > _DISTANCE_TOLERANCE + 1e-9:
+            raise Wrong(
+                f"run_distance_experiment({unseen_seed}, {d}) returns {answer:.3f}, but the recipe "
+                f"gives {expected:.3f} on the reviews of that seed: does your function use "
+                "verdict_first_reviews(600, seed=seed, filler_words=distance), train on the "
+                "first 400 reviews with train_reader (lr=0.01, seed=seed, hidden_size=32, "
+                "num_epochs=5, on the CPU) and score the last 200?"
+            )
+
+    # (3) The conclusion is the one the reader's own numbers support.
+    means = {d: sum(by_seed.values()) / len(by_seed) for d, by_seed in table.items()}
+    near, far = means[_DISTANCES[0]], means[_DISTANCES[-1]]
+    if near - far > _DISTANCE_GAP:
+        supported = "A"
+    elif far - near > _DISTANCE_GAP:
+        supported = "C"
+    else:
+        supported = "B"
+    answer = as_choice(distance_conclusion, "distance_conclusion", _DISTANCE_OPTIONS)
+    if answer != supported:
+        raise Wrong(
+            f"your own numbers do not support {answer}: averaged over your seeds, the accuracy "
+            f"is {near:.3f} with the verdict at the end (distance {_DISTANCES[0]}) and "
+            f"{far:.3f} with {_DISTANCES[-1]} neutral words after it, a difference of "
+            f"{near - far:+.3f}."
+        )

@@ -136,3 +136,55 @@ def reviews(num_reviews: int, *, seed: int) -> list[tuple[list[str], int]]:
             words = [*_review_clause(rng, positive), "and", *_review_clause(rng, positive)]
         result.append((words, int(positive)))
     return result
+
+
+# Phrases with no sentiment word, no "not", "never", "but" or "and": they tell a story and
+# carry no verdict.
+NEUTRAL_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("we", "went", "on", "a", "friday"),
+    ("with", "two", "friends"),
+    ("after", "work"),
+    ("it", "was", "raining", "outside"),
+    ("we", "sat", "near", "the", "window"),
+    ("the", "tickets", "cost", "ten", "dollars"),
+    ("my", "sister", "chose", "the", "place"),
+    ("we", "took", "the", "bus", "home"),
+    ("the", "room", "was", "full"),
+    ("it", "lasted", "two", "hours"),
+    ("we", "came", "back", "late"),
+    ("there", "was", "a", "long", "queue"),
+    ("we", "had", "booked", "a", "table"),
+    ("it", "started", "at", "eight"),
+)
+
+
+def verdict_first_reviews(
+    num_reviews: int, *, seed: int, filler_words: int | tuple[int, int] = (10, 20)
+) -> list[tuple[list[str], int]]:
+    """Reviews whose verdict comes first, followed by words that carry no sentiment.
+
+    Each review is one clause of ``reviews`` (the same negation and "but" rules decide its
+    label) followed by exactly ``n`` filler words cut from ``NEUTRAL_PHRASES``, with ``n``
+    drawn uniformly from ``filler_words = (low, high)`` (or fixed, for an ``int``). The
+    deciding words are therefore ``n`` or more words from the end of the review: built to
+    test how far a left-to-right reader carries its evidence, not to be realistic.
+
+    >>> verdict_first_reviews(1, seed=4, filler_words=3)
+    [(['this', 'film', 'was', 'never', 'bad', 'we', 'had', 'booked'], 1)]
+    """
+    rng = _rng(num_reviews, seed, "num_reviews")
+    low, high = (filler_words, filler_words) if isinstance(filler_words, int) else filler_words
+    if isinstance(low, bool) or not isinstance(low, int) or not isinstance(high, int):
+        raise ValueError(f"filler_words must be an int or a pair of ints (got {filler_words!r})")
+    if not 0 <= low <= high:
+        raise ValueError(f"filler_words must satisfy 0 <= low <= high (got {filler_words!r})")
+    result = []
+    for _ in range(num_reviews):
+        positive = rng.random() < 0.5
+        words = _review_clause(rng, positive)
+        count = rng.randint(low, high)
+        filler: list[str] = []
+        while len(filler) < count:
+            filler.extend(rng.choice(NEUTRAL_PHRASES))
+        result.append(([*words, *filler[:count]], int(positive)))
+    return result
