@@ -1,6 +1,7 @@
 import functools
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -258,6 +259,23 @@ def test_chunk_experiment_check_rejects_forged_numbers(chunk_results):
     results = chunk_results_of(cross_entropy_instead)
     feedback = check_chunk_experiment(cross_entropy_instead, results, "A")
     assert not feedback and "correct runs give between" in feedback.message
+
+
+def test_chunk_experiment_check_rejects_typed_in_numbers_for_the_tables_seeds_only():
+    typed_in = {3: {0: 2.10, 1: 2.05, 2: 2.20}, 12: {0: 2.50, 1: 2.45, 2: 2.60}}  # says "C"
+
+    def typed_in_or_recipe(seed, chunk_len):  # real runs on any seed the table does not hold
+        return typed_in[chunk_len].get(seed) or cached_run(seed, chunk_len)
+
+    feedback = check_chunk_experiment(typed_in_or_recipe, typed_in, "C")
+    assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_chunk_experiment_check_takes_numpy_integers_as_seeds_and_lengths(chunk_results):
+    as_numpy = {
+        np.int64(n): {np.int64(s): v for s, v in r.items()} for n, r in chunk_results.items()
+    }
+    assert check_chunk_experiment(cached_run, as_numpy, "A")
 
 
 def test_chunk_experiment_check_reruns_every_entry(chunk_results):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 
 import torch
 
@@ -261,7 +262,7 @@ def _chunk_results_by_length(chunk_results: object) -> dict[int, dict[int, float
         )
     by_length = {}
     for chunk_len in _CHUNK_LENGTHS:
-        keys = [k for k in chunk_results if isinstance(k, int | float) and k == chunk_len]
+        keys = [k for k in chunk_results if isinstance(k, numbers.Real) and k == chunk_len]
         if not keys:
             raise Wrong(f"`chunk_results` has no entry for chunk_len = {chunk_len}.")
         by_seed = chunk_results[keys[0]]
@@ -270,10 +271,11 @@ def _chunk_results_by_length(chunk_results: object) -> dict[int, dict[int, float
                 f"`chunk_results[{chunk_len}]` should map at least three seeds to what "
                 "run_chunk_experiment returned for them."
             )
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
             raise Wrong(f"the seeds of `chunk_results[{chunk_len}]` should be whole numbers.")
         by_length[chunk_len] = {
-            s: as_number(v, f"chunk_results[{chunk_len}][{s}]") for s, v in sorted(by_seed.items())
+            int(s): as_number(v, f"chunk_results[{chunk_len}][{s}]")
+            for s, v in sorted(by_seed.items())
         }
     if len({tuple(by_seed) for by_seed in by_length.values()}) != 1:
         raise Wrong("use the same seeds for both chunk lengths, so that they are compared fairly.")
@@ -358,6 +360,18 @@ def check_chunk_experiment(
                 f"gives {expected:.4f} for that seed: does your function follow the recipe "
                 "step by step, in the same order (the seeds, the streams, the model)?"
             )
+
+    # ... and so does every entry of the table (about 2 s): a function that types in numbers
+    # for the table's seeds and runs the recipe on any other seed fails here.
+    for s in seeds:
+        for chunk_len in _CHUNK_LENGTHS:
+            expected, reported = _reference_chunk_perplexity(s, chunk_len), by_length[chunk_len][s]
+            if not math.isclose(reported, expected, rel_tol=_CHUNK_TOLERANCE):
+                raise Wrong(
+                    f"chunk_results[{chunk_len}][{s}] is {reported:.4f}, but the recipe gives "
+                    f"{expected:.4f} for that seed: does your function follow the recipe step "
+                    "by step, for every seed?"
+                )
 
     # (4) The conclusion is the one the reader's own numbers support.
     supported = _supported_chunk_conclusion(by_length)
