@@ -2,12 +2,14 @@ import inspect
 import math
 import re
 
+import pytest
 import torch
 
 from lecturekit.checks import captioning
 from lecturekit.checks.captioning import (
     check_caption_log_probability,
     check_num_possible_captions,
+    check_state_path_experiment,
     check_teacher_forcing_pair,
     check_words_until_end,
 )
@@ -130,3 +132,102 @@ def test_num_possible_captions_check():
 
 def test_the_number_of_captions_is_not_in_the_source():
     assert not names_number(inspect.getsource(captioning), 864)
+
+
+# Exercise 16.5. Real runs of the recipe cost about half a second each; the tests that judge
+# the logic of the check replace the recipe by a cheap stand-in with the same kind of numbers.
+def path_table(run, seeds=(0, 1, 2)):
+    return {path: {s: run(s, path) for s in seeds} for path in ("h0", "c0")}
+
+
+def stand_in(seed, path):
+    """Seed-dependent losses near the recipe's, c0 lower at every seed."""
+    return 0.76 + 0.02 * math.sin(seed) if path == "h0" else 0.72 + 0.02 * math.cos(seed)
+
+
+@pytest.fixture
+def cheap_recipe(monkeypatch):
+    monkeypatch.setattr(captioning, "_reference_path_loss", stand_in)
+    return stand_in
+
+
+def test_state_path_check_accepts_the_book_solution_and_rejects_another_seeds_runs():
+    solution = captioning._reference_path_loss  # the book's recipe, run for real
+    table = path_table(solution)
+    assert all(table["c0"][s] < table["h0"][s] for s in (0, 1, 2))
+    assert check_state_path_experiment(solution, table, "A")
+    assert check_state_path_experiment(solution, table, " a ")
+
+    def another_seeds(seed, path):  # a real run, but of the scenes of another seed
+        return solution(seed + 1, path)
+
+    forged = {path: {s: table[path][s + 1] if s < 2 else another_seeds(s, path) for s in
+                     (0, 1, 2)} for path in table}  # fmt: skip
+    feedback = check_state_path_experiment(another_seeds, forged, "A")
+    assert not feedback and feedback.answered and "but the recipe gives" in feedback.message
+
+
+def test_state_path_check_leaves_the_random_state_alone(cheap_recipe):
+    torch.manual_seed(5)
+    before = torch.get_rng_state()
+    check_state_path_experiment(cheap_recipe, path_table(cheap_recipe), "A")
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_state_path_check_rejects_typed_in_numbers(cheap_recipe):
+    table = path_table(cheap_recipe)
+    assert check_state_path_experiment(cheap_recipe, table, "A")
+    forged = {path: dict(by_seed) for path, by_seed in table.items()}
+    forged["c0"][2] -= 0.01  # the last entry, which a check drawing one entry could miss
+    feedback = check_state_path_experiment(cheap_recipe, forged, "A")
+    assert not feedback and "run_state_path(2, 'c0') now returns" in feedback.message
+
+
+def test_state_path_check_rejects_a_function_that_ignores_its_inputs(cheap_recipe):
+    def constant(seed, path):
+        return 0.7 if path == "c0" else 0.75
+
+    feedback = check_state_path_experiment(constant, path_table(constant), "A")
+    assert not feedback and "whatever the seed" in feedback.message
+
+    def same_for_both(seed, path):  # varies with the seed, ignores the path
+        return cheap_recipe(seed, "h0")
+
+    feedback = check_state_path_experiment(same_for_both, path_table(same_for_both), "C")
+    assert not feedback and "but the recipe gives" in feedback.message
+
+
+@pytest.mark.parametrize("torch_seed", [0, 1, 2])
+def test_state_path_check_rejects_a_looked_up_table(cheap_recipe, torch_seed):
+    torch.manual_seed(torch_seed)  # the seed the check draws for itself
+    table = path_table(cheap_recipe)
+    means = {path: sum(t.values()) / 3 for path, t in table.items()}
+
+    def looked_up(seed, path):  # the true numbers where the table has them, the mean elsewhere
+        return table[path].get(seed, means[path])
+
+    feedback = check_state_path_experiment(looked_up, table, "A")
+    assert not feedback and "but the recipe gives" in feedback.message
+
+
+def test_state_path_check_requires_the_conclusion_of_the_readers_numbers(monkeypatch):
+    def mixed(seed, path):  # c0 lower at some seeds only
+        return 0.75 + 0.01 * seed - (0.02 if (path == "c0") == (seed % 2 == 0) else 0.0)
+
+    monkeypatch.setattr(captioning, "_reference_path_loss", mixed)
+    table = path_table(mixed)
+    assert check_state_path_experiment(mixed, table, "C")
+    for wrong in ("A", "B"):
+        feedback = check_state_path_experiment(mixed, table, wrong)
+        assert not feedback and f"do not support {wrong}" in feedback.message
+    feedback = check_state_path_experiment(mixed, table, "D")
+    assert not feedback and "path_conclusion" in feedback.message
+
+
+def test_state_path_check_wants_three_seeds_and_both_paths(cheap_recipe):
+    feedback = check_state_path_experiment(cheap_recipe, path_table(cheap_recipe, (0, 1)), "A")
+    assert not feedback and "at least 3 seeds" in feedback.message
+    feedback = check_state_path_experiment(cheap_recipe, {"h0": {0: 0.7}}, "A")
+    assert not feedback and "keys" in feedback.message
+    feedback = check_state_path_experiment(cheap_recipe, ..., ...)
+    assert not feedback and not feedback.answered
