@@ -3,10 +3,12 @@ from collections import Counter
 
 import torch
 
+from lecturekit.checks import seq2seq
 from lecturekit.checks.seq2seq import (
     check_best_extensions,
     check_brevity_penalty,
     check_decoder_inputs,
+    check_dictionary_experiment,
     check_modified_precision,
 )
 
@@ -109,3 +111,81 @@ def test_best_extensions_check_wants_scores_rows_and_tokens_of_the_flat_top_k():
     assert "three tensors" in check_best_extensions(lambda s, p, k: s).message
     assert not check_best_extensions(...).answered
     assert not check_best_extensions(not_written).answered
+
+
+def _dictionary_bleu(seed, threshold):
+    """The book's solution of exercise 15.5 (the check's recipe)."""
+    return seq2seq._reference_dictionary_bleu(seed, threshold)
+
+
+def _supported(table):
+    low, high = table[0.0], table[0.3]
+    if all(high[s] > low[s] for s in low):
+        return "A"
+    if all(low[s] > high[s] for s in low):
+        return "B"
+    return "C"
+
+
+def _table(run, seeds=(0, 1, 2)):
+    return {t: {s: run(s, t) for s in seeds} for t in (0.0, 0.3)}
+
+
+def test_dictionary_experiment_accepts_the_solution_and_its_own_conclusion():
+    table = _table(_dictionary_bleu)
+    assert all(len(set(by_seed.values())) > 1 for by_seed in table.values())
+    conclusion = _supported(table)
+    assert check_dictionary_experiment(_dictionary_bleu, table, conclusion)
+    assert check_dictionary_experiment(_dictionary_bleu, table, f" {conclusion.lower()} ")
+    wrong = next(c for c in "ABC" if c != conclusion)
+    feedback = check_dictionary_experiment(_dictionary_bleu, table, wrong)
+    assert not feedback and "do not support" in feedback.message
+
+
+def test_dictionary_experiment_refuses_typed_in_and_seed_blind_answers():
+    table = _table(_dictionary_bleu)
+    conclusion = _supported(table)
+    typed_in = {
+        t: {s: round(v, 2) + 0.01 for s, v in by_seed.items()} for t, by_seed in table.items()
+    }
+    assert (
+        "fill dictionary_results"
+        in check_dictionary_experiment(_dictionary_bleu, typed_in, conclusion).message
+    )
+
+    lookup = {(s, t): v for t, by_seed in table.items() for s, v in by_seed.items()}
+
+    def looked_up(seed, threshold):  # the table's numbers, and a guess for any other seed
+        return lookup.get((seed, threshold), 0.2)
+
+    feedback = check_dictionary_experiment(looked_up, table, conclusion)
+    assert not feedback and "the recipe gives" in feedback.message
+
+    def seed_blind(seed, threshold):
+        return _dictionary_bleu(0, threshold)
+
+    blind = _table(seed_blind)
+    feedback = check_dictionary_experiment(seed_blind, blind, _supported(blind))
+    assert not feedback and "whatever the seed" in feedback.message
+
+    def all_pairs(seed, threshold):  # scores the pairs it learnt from: another recipe
+        return _dictionary_bleu(seed + 7, threshold)
+
+    other = _table(all_pairs)
+    feedback = check_dictionary_experiment(all_pairs, other, _supported(other))
+    assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_dictionary_experiment_on_malformed_answers():
+    table = _table(_dictionary_bleu)
+    assert not check_dictionary_experiment(..., table, "A").answered
+    assert (
+        "three seeds"
+        in check_dictionary_experiment(
+            _dictionary_bleu, {t: {0: v[0]} for t, v in table.items()}, "A"
+        ).message
+    )
+    assert (
+        "no entry" in check_dictionary_experiment(_dictionary_bleu, {0.0: table[0.0]}, "A").message
+    )
+    assert '"A"' in check_dictionary_experiment(_dictionary_bleu, table, "D").message

@@ -15,6 +15,7 @@ import torch
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -25,6 +26,7 @@ __all__ = [
     "check_best_extensions",
     "check_brevity_penalty",
     "check_decoder_inputs",
+    "check_dictionary_experiment",
     "check_modified_precision",
 ]
 
@@ -169,3 +171,166 @@ def check_best_extensions(best_extensions: object) -> None:
                 f"the tokens of {what} are {tokens.tolist()}; expected "
                 f"{(top.indices % vocabulary).tolist()}."
             )
+
+
+# Exercise 15.5: an experiment with the word-by-word dictionary of section 15.6.
+_DICTIONARY_THRESHOLDS = (0.0, 0.3)
+_DICTIONARY_OPTIONS = ("A", "B", "C")
+_DICTIONARY_UNSEEN_SEEDS = 3
+# The recipe is deterministic, ties included (the first of equally good partners in the
+# chapter's order wins), so the reader's function and the reference agree to rounding. Breaking
+# the ties the other way moved BLEU by up to 0.0136 over seeds 0-39 (measured), about half the
+# spread between seeds (standard deviation about 0.03), too close to tell a guess from a run.
+_DICTIONARY_TOLERANCE = 1e-4
+
+
+def _ngrams(words: list[str], n: int) -> Counter:
+    return Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
+def _reference_corpus_bleu(candidates: list[list[str]], references: list[list[str]]) -> float:
+    """Corpus BLEU-4 with one reference per sentence (Papineni et al. 2002), as in the chapter."""
+    matches, totals, c, r = [0] * 4, [0] * 4, 0, 0
+    for candidate, reference in zip(candidates, references, strict=True):
+        for n in range(1, 5):
+            counts, reference_counts = _ngrams(candidate, n), _ngrams(reference, n)
+            matches[n - 1] += sum(min(k, reference_counts[g]) for g, k in counts.items())
+            totals[n - 1] += sum(counts.values())
+        c, r = c + len(candidate), r + len(reference)
+    if c == 0 or min(matches) == 0:
+        return 0.0
+    brevity = 1.0 if c > r else math.exp(1 - r / c)
+    return brevity * math.exp(
+        sum(math.log(m / t) for m, t in zip(matches, totals, strict=True)) / 4
+    )
+
+
+def _reference_dictionary_bleu(seed: int, threshold: float) -> float:
+    """The recipe: 600 pairs of the seed, a Dice dictionary from the first 500, BLEU of the
+    word-by-word translations of the last 100, keeping partners with Dice >= threshold."""
+    from lecturekit.data.grammar import sentence_pairs
+
+    pairs = sentence_pairs(600, seed=seed)
+    train, test = pairs[:500], pairs[500:]
+    english_counts, spanish_counts, pair_counts = Counter(), Counter(), Counter()
+    for english, spanish in train:
+        english_counts.update(set(english))
+        spanish_counts.update(set(spanish))
+        pair_counts.update((e, s) for e in sorted(set(english)) for s in sorted(set(spanish)))
+    dictionary: dict[str, tuple[float, str]] = {}
+    for (e, s), n in pair_counts.items():
+        dice = 2 * n / (english_counts[e] + spanish_counts[s])
+        if dice > dictionary.get(e, (0.0, ""))[0]:
+            dictionary[e] = (dice, s)
+    outputs = [
+        [dictionary[w][1] for w in english if w in dictionary and dictionary[w][0] >= threshold]
+        for english, _ in test
+    ]
+    return _reference_corpus_bleu(outputs, [spanish for _, spanish in test])
+
+
+def _dictionary_results_by_threshold(results: object) -> dict[float, dict[int, float]]:
+    if not isinstance(results, dict):
+        raise Wrong(
+            "`dictionary_results` should be a dict {threshold: {seed: BLEU}}, "
+            f"not {type(results).__name__}."
+        )
+    by_threshold = {}
+    for threshold in _DICTIONARY_THRESHOLDS:
+        keys = [
+            k
+            for k in results
+            if isinstance(k, int | float) and not isinstance(k, bool) and abs(k - threshold) < 1e-9
+        ]
+        if not keys:
+            raise Wrong(f"`dictionary_results` has no entry for the threshold {threshold}.")
+        by_seed = results[keys[0]]
+        if not isinstance(by_seed, dict) or len(by_seed) < 3:
+            raise Wrong(
+                f"`dictionary_results[{threshold}]` should map at least three seeds to what "
+                "run_dictionary_experiment returned for them."
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+            raise Wrong(f"the seeds of `dictionary_results[{threshold}]` should be whole numbers.")
+        by_threshold[threshold] = {
+            s: as_number(v, f"dictionary_results[{threshold}][{s}]")
+            for s, v in sorted(by_seed.items())
+        }
+    if len({tuple(by_seed) for by_seed in by_threshold.values()}) != 1:
+        raise Wrong("use the same seeds for both thresholds, so that they are compared fairly.")
+    return by_threshold
+
+
+@exercise_check(
+    "an experiment: how choosy should the dictionary be?",
+    hint="pairs = sentence_pairs(600, seed=seed); count sentences as in section 15.6 on "
+    "pairs[:500] only, keep each English word's partner of largest Dice 2 n_es / (n_e + n_s), "
+    "translate the English of pairs[500:] word by word, keeping the words whose Dice is at "
+    "least the threshold, and return corpus_bleu(outputs, [[s] for _, s in pairs[500:]]). "
+    "Then compare the two thresholds seed by seed.",
+)
+def check_dictionary_experiment(
+    run_dictionary_experiment: object, dictionary_results: object, dictionary_conclusion: object
+) -> None:
+    run = as_callable(run_dictionary_experiment, "run_dictionary_experiment")
+    by_threshold = _dictionary_results_by_threshold(dictionary_results)
+    seeds = list(by_threshold[_DICTIONARY_THRESHOLDS[0]])
+
+    # (1) The numbers are the reader's own: their function gives every entry again.
+    for s in seeds:
+        for threshold in _DICTIONARY_THRESHOLDS:
+            again = as_number(run(s, threshold), f"run_dictionary_experiment({s}, {threshold})")
+            reported = by_threshold[threshold][s]
+            if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-6):
+                raise Wrong(
+                    f"run_dictionary_experiment({s}, {threshold}) now returns {again:.4g}, but "
+                    f"dictionary_results[{threshold}][{s}] says {reported:.4g}: fill "
+                    "dictionary_results with what your function returns."
+                )
+
+    # (2) On seeds the table does not hold (drawn at random), the function measures what the
+    # recipe measures, so that typed-in or looked-up numbers cannot stand in for the experiment.
+    unseen: list[int] = []
+    while len(unseen) < _DICTIONARY_UNSEEN_SEEDS:
+        s = int(torch.randint(1000, 1_000_000, ()).item())
+        if s not in seeds and s not in unseen:
+            unseen.append(s)
+    answers = {
+        (s, t): as_number(run(s, t), f"run_dictionary_experiment({s}, {t})")
+        for s in unseen
+        for t in _DICTIONARY_THRESHOLDS
+    }
+    for t in _DICTIONARY_THRESHOLDS:
+        values = {by_threshold[t][s] for s in seeds} | {answers[s, t] for s in unseen}
+        if len(values) == 1:
+            raise Wrong(
+                f"run_dictionary_experiment(seed, {t}) returns {values.pop():.4g} whatever the "
+                "seed: each seed should generate other sentence pairs and give its own BLEU."
+            )
+    for (s, t), answer in answers.items():
+        expected = _reference_dictionary_bleu(s, t)
+        if abs(answer - expected) > _DICTIONARY_TOLERANCE:
+            raise Wrong(
+                f"run_dictionary_experiment({s}, {t}) returns {answer:.4f}, but the recipe gives "
+                f"{expected:.4f} on the pairs of that seed: does your function use "
+                "sentence_pairs(600, seed=seed), build the dictionary from the first 500 pairs "
+                "and score the last 100, keeping the words whose Dice is at least the threshold? "
+                "Ties: count the pairs of each sentence in sorted order, as section 15.6 does, "
+                "and keep the first partner of the largest Dice (a strict >)."
+            )
+
+    # (3) The conclusion is the one the reader's own numbers support.
+    low, high = by_threshold[_DICTIONARY_THRESHOLDS[0]], by_threshold[_DICTIONARY_THRESHOLDS[1]]
+    if all(high[s] > low[s] for s in seeds):
+        supported = "A"
+    elif all(low[s] > high[s] for s in seeds):
+        supported = "B"
+    else:
+        supported = "C"
+    answer = as_choice(dictionary_conclusion, "dictionary_conclusion", _DICTIONARY_OPTIONS)
+    if answer != supported:
+        pairs = ", ".join(f"seed {s}: {low[s]:.3f} / {high[s]:.3f}" for s in seeds)
+        raise Wrong(
+            f"your own numbers do not support {answer}: BLEU with the threshold 0.0 / 0.3 is "
+            f"{pairs}; {supported} is what they show."
+        )
