@@ -1,10 +1,12 @@
 import math
 
+import pytest
 import torch
 
 from lecturekit.checks.lstm import (
     check_cell_state_from_gates,
     check_forget_bias,
+    check_memory_experiment,
     check_recurrent_parameter_count,
     check_reverse_padded,
 )
@@ -140,3 +142,90 @@ def test_forget_bias_check():
     assert "a number" in check_forget_bias(lambda span, kept: "four").message
     assert not check_forget_bias(...).answered
     assert not check_forget_bias(not_implemented).answered
+
+
+def run_memory(seed, forget_bias):
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(4, 8, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        lstm.bias_ih_l0[8:16] += forget_bias
+    X = torch.randn(1, 30, 4, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    h_0 = torch.zeros(1, 1, 8, dtype=torch.float64)
+
+    def last_cell_state(c_0):
+        return lstm(X, (h_0, c_0.reshape(1, 1, 8)))[1][1].reshape(8)
+
+    J = torch.func.jacfwd(last_cell_state)(torch.zeros(8, dtype=torch.float64))
+    return torch.linalg.matrix_norm(J, ord=2).item()
+
+
+def memory_results_of(run, seeds=(0, 1, 2)):
+    return {bias: {s: run(s, bias) for s in seeds} for bias in (0.0, 1.0, 3.0)}
+
+
+@pytest.fixture(scope="module")
+def memory_results():
+    return memory_results_of(run_memory)
+
+
+def test_memory_check_accepts_the_readers_own_numbers_and_conclusion(memory_results):
+    assert check_memory_experiment(run_memory, memory_results, "A")
+    assert check_memory_experiment(run_memory, memory_results, " a ")
+    as_tensors = {
+        int(b): {s: torch.tensor(v) for s, v in r.items()} for b, r in memory_results.items()
+    }
+    assert check_memory_experiment(run_memory, as_tensors, "A")
+    other = memory_results_of(run_memory, seeds=(7, 8, 9, 10))
+    assert check_memory_experiment(run_memory, other, "A")
+
+
+def test_memory_check_rejects_a_conclusion_the_numbers_do_not_support(memory_results):
+    for wrong in ["B", "C"]:
+        feedback = check_memory_experiment(run_memory, memory_results, wrong)
+        assert not feedback and "do not support" in feedback.message
+    feedback = check_memory_experiment(run_memory, memory_results, "D")
+    assert not feedback
+
+
+def test_memory_check_judges_the_conclusion_by_the_readers_numbers():
+    # A function whose numbers fall with the bias (the reciprocal of the recipe's) supports C,
+    # and passes the reruns; it fails on the unseen seeds, where it is compared with the recipe.
+    def upside_down(seed, bias):
+        return 1 / run_memory(seed, bias)
+
+    results = memory_results_of(upside_down)
+    feedback = check_memory_experiment(upside_down, results, "C")
+    assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_memory_check_rejects_a_typed_in_table(memory_results):
+    typed = {b: {s: float(f"{v:.3g}") for s, v in r.items()} for b, r in memory_results.items()}
+    feedback = check_memory_experiment(run_memory, typed, "A")
+    assert not feedback and "now returns" in feedback.message
+
+    def looked_up(seed, bias):  # the book's table, whatever the seed beyond it
+        return memory_results[bias].get(seed, memory_results[bias][0])
+
+    feedback = check_memory_experiment(looked_up, memory_results, "A")
+    assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_memory_check_rejects_a_function_that_ignores_the_seed():
+    def one_seed(seed, bias):
+        return run_memory(0, bias)
+
+    feedback = check_memory_experiment(one_seed, memory_results_of(one_seed), "A")
+    assert not feedback and "whatever the seed" in feedback.message
+
+    def ignores_bias(seed, bias):
+        return run_memory(seed, 0.0)
+
+    feedback = check_memory_experiment(ignores_bias, memory_results_of(ignores_bias), "A")
+    assert not feedback
+
+
+def test_memory_check_wants_a_full_table(memory_results):
+    assert not check_memory_experiment(run_memory, {0.0: memory_results[0.0]}, "A")
+    short = {b: dict(list(r.items())[:2]) for b, r in memory_results.items()}
+    assert not check_memory_experiment(run_memory, short, "A")
+    assert not check_memory_experiment(run_memory, [1, 2, 3], "A")

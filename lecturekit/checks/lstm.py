@@ -9,12 +9,14 @@ which keep two bias vectors per layer and direction.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     as_tensor,
     exercise_check,
@@ -24,6 +26,7 @@ from lecturekit.exercises import (
 __all__ = [
     "check_cell_state_from_gates",
     "check_forget_bias",
+    "check_memory_experiment",
     "check_recurrent_parameter_count",
     "check_reverse_padded",
 ]
@@ -178,3 +181,151 @@ def check_forget_bias(forget_bias_for: object) -> None:
                 f"forget_bias_for({span}, {kept}) = {answer:.4g}; with it the cell keeps "
                 f"{(1 / (1 + math.exp(-answer))) ** span:.4g} of its content, not {kept}."
             )
+
+
+# Exercise 14.5. The recipe: torch.manual_seed(seed); an nn.LSTM(4, 8) in double precision
+# with `forget_bias` added to the forget rows of bias_ih_l0; 50 inputs from
+# torch.randn(1, 30, 4) drawn with torch.Generator().manual_seed(seed); zero initial states;
+# the spectral norm of dc_30/dc_0. Everything is double precision and deterministic, so the
+# reader's function must give the recipe's number to a relative 1e-6 (other ways to compute
+# the same Jacobian, jacfwd or autograd.functional.jacobian, agree to about 1e-12).
+_MEMORY_BIASES = (0.0, 1.0, 3.0)
+_MEMORY_OPTIONS = ("A", "B", "C")
+_MEMORY_UNSEEN_SEEDS = 2
+_MEMORY_TOLERANCE = 1e-6
+
+
+def _reference_memory_norm(seed: int, forget_bias: float) -> float:
+    """The book's solution of exercise 14.5: ||dc_T/dc_0|| after 30 steps of a fresh LSTM."""
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(4, 8, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        lstm.bias_ih_l0[8:16] += forget_bias
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(1, 30, 4, generator=generator, dtype=torch.float64)
+    h_0 = torch.zeros(1, 1, 8, dtype=torch.float64)
+
+    def last_cell_state(c_0: torch.Tensor) -> torch.Tensor:
+        return lstm(X, (h_0, c_0.reshape(1, 1, 8)))[1][1].reshape(8)
+
+    jacobian = torch.func.jacfwd(last_cell_state)(torch.zeros(8, dtype=torch.float64))
+    return float(torch.linalg.matrix_norm(jacobian.detach(), ord=2))
+
+
+def _memory_results_by_bias(memory_results: object) -> dict[float, dict[int, float]]:
+    if not isinstance(memory_results, dict):
+        raise Wrong(
+            "`memory_results` should be a dict {forget_bias: {seed: norm}}, "
+            f"not {type(memory_results).__name__}."
+        )
+    by_bias = {}
+    for bias in _MEMORY_BIASES:
+        keys = [k for k in memory_results if isinstance(k, int | float) and k == bias]
+        if not keys:
+            raise Wrong(f"`memory_results` has no entry for the forget bias {bias:g}.")
+        by_seed = memory_results[keys[0]]
+        if not isinstance(by_seed, dict) or len(by_seed) < 3:
+            raise Wrong(
+                f"`memory_results[{bias:g}]` should map at least three seeds to what "
+                "run_memory returned for them."
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+            raise Wrong(f"the seeds of `memory_results[{bias:g}]` should be whole numbers.")
+        by_bias[bias] = {
+            s: as_number(v, f"memory_results[{bias:g}][{s}]") for s, v in sorted(by_seed.items())
+        }
+    if len({tuple(by_seed) for by_seed in by_bias.values()}) != 1:
+        raise Wrong("use the same seeds for every forget bias, so that they are compared fairly.")
+    return by_bias
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=_MEMORY_TOLERANCE, abs_tol=1e-300)
+
+
+@exercise_check(
+    "does a larger forget bias keep the memory for every seed?",
+    hint="torch.manual_seed(seed); lstm = nn.LSTM(4, 8, batch_first=True, "
+    "dtype=torch.float64); add forget_bias to lstm.bias_ih_l0[8:16] under torch.no_grad(); "
+    "X = torch.randn(1, 30, 4, generator=torch.Generator().manual_seed(seed), "
+    "dtype=torch.float64); the Jacobian of the last cell state with respect to c_0 at zero "
+    "states (jacfwd or torch.autograd.functional.jacobian), and its spectral norm "
+    "(torch.linalg.matrix_norm(J, ord=2)).",
+)
+def check_memory_experiment(
+    run_memory: object, memory_results: object, memory_conclusion: object
+) -> None:
+    run = as_callable(run_memory, "run_memory")
+    by_bias = _memory_results_by_bias(memory_results)
+    # The reader's function seeds torch; the notebook's random state is left as it was.
+    with torch.random.fork_rng(devices=[]):
+        _judge_memory(run, by_bias, memory_conclusion)
+
+
+def _judge_memory(
+    run: Callable[..., object], by_bias: dict[float, dict[int, float]], memory_conclusion: object
+) -> None:
+    seeds = list(by_bias[_MEMORY_BIASES[0]])
+    unseen: list[int] = []  # seeds the table does not hold
+    while len(unseen) < _MEMORY_UNSEEN_SEEDS:
+        s = int(torch.randint(1000, 1_000_000, ()))
+        if s not in seeds and s not in unseen:
+            unseen.append(s)
+
+    # (1) The numbers are the reader's own: their function gives every entry again.
+    for s in seeds:
+        for bias in _MEMORY_BIASES:
+            again = as_number(run(s, bias), f"run_memory({s}, {bias:g})")
+            reported = by_bias[bias][s]
+            if not _close(again, reported):
+                raise Wrong(
+                    f"run_memory({s}, {bias:g}) now returns {again:.6g}, but "
+                    f"memory_results[{bias:g}][{s}] says {reported:.6g}: fill memory_results "
+                    "with what your function returns."
+                )
+
+    # (2) On the unseen seeds, the function measures what the recipe measures, so that
+    # typed-in or looked-up numbers cannot stand in for the experiment.
+    answers = {
+        (s, bias): as_number(run(s, bias), f"run_memory({s}, {bias:g})")
+        for s in unseen
+        for bias in _MEMORY_BIASES
+    }
+    for bias in _MEMORY_BIASES:
+        values = [by_bias[bias][s] for s in seeds] + [answers[s, bias] for s in unseen]
+        if all(_close(v, values[0]) for v in values):
+            raise Wrong(
+                f"run_memory(seed, {bias:g}) returns {values[0]:.6g} whatever the seed: each "
+                "seed should build its own LSTM and draw its own inputs."
+            )
+    for (s, bias), answer in answers.items():
+        expected = _reference_memory_norm(s, bias)
+        if not _close(answer, expected):
+            raise Wrong(
+                f"run_memory({s}, {bias:g}) returns {answer:.6g}, but the recipe gives "
+                f"{expected:.6g} for that seed: does your function call torch.manual_seed(seed) "
+                "before building nn.LSTM(4, 8, dtype=torch.float64), add the bias to rows 8 "
+                "to 15 of bias_ih_l0, draw the 30 inputs with its own generator seeded with "
+                "seed, and return the spectral norm of dc_30/dc_0?"
+            )
+
+    # (3) The conclusion is the one the reader's own numbers support.
+    def ordered(s: int, sign: int) -> bool:
+        norms = [by_bias[bias][s] for bias in _MEMORY_BIASES]
+        return all(sign * (b - a) > 0 for a, b in zip(norms[:-1], norms[1:], strict=True))
+
+    if all(ordered(s, +1) for s in seeds):
+        supported = "A"
+    elif all(ordered(s, -1) for s in seeds):
+        supported = "C"
+    else:
+        supported = "B"
+    answer = as_choice(memory_conclusion, "memory_conclusion", _MEMORY_OPTIONS)
+    if answer != supported:
+        table = "; ".join(
+            f"seed {s}: " + ", ".join(f"{by_bias[b][s]:.2g}" for b in _MEMORY_BIASES) for s in seeds
+        )
+        raise Wrong(
+            f"your own numbers do not support {answer}: the norms for the forget biases "
+            f"{', '.join(f'{b:g}' for b in _MEMORY_BIASES)} are {table}."
+        )
