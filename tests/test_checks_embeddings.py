@@ -1,12 +1,21 @@
+import functools
+import re
+
+import pytest
 import torch
 import torch.nn.functional as F
+from gensim.models import Word2Vec
 
+from lecturekit.checks import embeddings
 from lecturekit.checks.embeddings import (
+    WORD_GROUPS,
     check_analogy,
     check_embedding_gradient,
     check_encode,
     check_negative_sampling_loss,
+    check_window_experiment,
 )
+from lecturekit.data.text import news_corpus
 
 
 def encode(tokens, index):
@@ -110,3 +119,151 @@ def test_unanswered_exercises_are_not_errors():
         feedback = check(unanswered)
         assert not feedback and not feedback.answered
     assert not check_negative_sampling_loss(...).answered
+
+
+# Exercise 11.5: the window experiment.
+TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[a-z]+|'[a-z]+|[^\s\w]")
+DOCS = [
+    ["NUMBER" if t[0].isdigit() else t for t in TOKEN.findall(article.lower())]
+    for article in news_corpus()
+]
+
+
+def same_group_share(model):
+    words = [w for group in WORD_GROUPS.values() for w in group if w in model.wv]
+    labels = torch.tensor(
+        [g for g, group in enumerate(WORD_GROUPS.values()) for w in group if w in model.wv]
+    )
+    unit = F.normalize(torch.tensor(model.wv[words]), dim=1)
+    similarity = (unit @ unit.T).fill_diagonal_(-2.0)
+    return (labels[similarity.argmax(dim=1)] == labels).double().mean().item()
+
+
+def train(seed, window, **changes):
+    options = dict(vector_size=32, min_count=3, sg=1, negative=5, epochs=3, workers=1)
+    return Word2Vec(DOCS, window=window, seed=seed, **(options | changes))
+
+
+@functools.cache
+def run_window_experiment(seed, window):
+    """The book's solution of exercise 11.5 (remembered: the tests call it many times)."""
+    return same_group_share(train(seed, window))
+
+
+def window_results_of(run, seeds=(0, 1, 2)):
+    return {w: {s: run(s, w) for s in seeds} for w in (2, 8)}
+
+
+@pytest.fixture(scope="module")
+def window_results():
+    return window_results_of(run_window_experiment)
+
+
+def test_window_experiment_check_accepts_the_readers_own_numbers_and_conclusion(window_results):
+    assert check_window_experiment(run_window_experiment, window_results, "A")
+    assert check_window_experiment(run_window_experiment, window_results, " a ")
+    as_tensors = {
+        float(w): {s: torch.tensor(v) for s, v in r.items()} for w, r in window_results.items()
+    }
+    assert check_window_experiment(run_window_experiment, as_tensors, "A")
+    other = window_results_of(run_window_experiment, seeds=(7, 8, 9, 10))
+    assert check_window_experiment(run_window_experiment, other, "A")
+
+
+def test_window_experiment_check_rejects_a_conclusion_the_numbers_do_not_support(
+    window_results,
+):
+    for wrong in ("B", "C"):
+        feedback = check_window_experiment(run_window_experiment, window_results, wrong)
+        assert not feedback and feedback.answered
+        assert f"do not support {wrong}" in feedback.message and "window 2" in feedback.message
+    for not_an_option in ("D", "wider", 8):
+        feedback = check_window_experiment(run_window_experiment, window_results, not_an_option)
+        assert not feedback and '"A", "B" or "C"' in feedback.message
+
+
+def test_window_experiment_check_judges_the_conclusion_by_the_readers_numbers(monkeypatch):
+    def flat(seed, window):  # a world in which the window made no difference
+        return run_window_experiment(seed, 2)
+
+    monkeypatch.setattr(embeddings, "_reference_window_share", flat)
+    results = window_results_of(flat)
+    assert check_window_experiment(flat, results, "C")
+    feedback = check_window_experiment(flat, results, "A")
+    assert not feedback and "do not support A" in feedback.message
+
+
+def test_window_experiment_check_rejects_forged_numbers(window_results):
+    forged = {w: {s: v + 1 / 34 for s, v in r.items()} for w, r in window_results.items()}
+    feedback = check_window_experiment(run_window_experiment, forged, "A")
+    assert not feedback and "now returns" in feedback.message
+    one_forged = {w: dict(r) for w, r in window_results.items()}
+    one_forged[8][2] += 0.01  # the last entry, which a check drawing one entry could miss
+    feedback = check_window_experiment(run_window_experiment, one_forged, "A")
+    assert not feedback and "run_window_experiment(2, 8) now returns" in feedback.message
+
+    def in_percent(seed, window):
+        return 100 * run_window_experiment(seed, window)
+
+    feedback = check_window_experiment(in_percent, window_results_of(in_percent), "A")
+    assert not feedback and "correct runs give between" in feedback.message
+
+
+def test_window_experiment_check_rejects_a_function_that_ignores_the_seed():
+    table = {2: 0.43, 8: 0.62}  # plausible numbers, no experiment
+    results = {w: {s: table[w] for s in (0, 1, 2)} for w in table}
+    feedback = check_window_experiment(lambda seed, window: table[window], results, "A")
+    assert not feedback and feedback.answered and "whatever the seed" in feedback.message
+
+
+@pytest.mark.parametrize("torch_seed", [0, 1, 2])
+def test_window_experiment_check_rejects_looked_up_or_other_recipes(window_results, torch_seed):
+    torch.manual_seed(torch_seed)  # the seed the check draws for itself
+    means = {w: sum(r.values()) / len(r) for w, r in window_results.items()}
+
+    def looked_up(seed, window):  # the true numbers where the table has them, the mean elsewhere
+        return window_results[window].get(seed, means[window])
+
+    feedback = check_window_experiment(looked_up, window_results, "A")
+    assert not feedback and "but the recipe gives" in feedback.message
+
+    @functools.cache
+    def another_seeds(seed, window):  # a real run, but with another seed
+        return run_window_experiment(seed + 1, window)
+
+    feedback = check_window_experiment(another_seeds, window_results_of(another_seeds), "A")
+    assert not feedback and "but the recipe gives" in feedback.message
+
+
+def test_window_experiment_check_rejects_cbow():
+    @functools.cache
+    def cbow(seed, window):  # CBOW instead of skip-gram: in range, but another recipe
+        return same_group_share(train(seed, window, sg=0))
+
+    torch.manual_seed(0)
+    feedback = check_window_experiment(cbow, window_results_of(cbow), "A")
+    assert not feedback and "but the recipe gives" in feedback.message
+
+
+def test_window_experiment_check_wants_three_seeds_the_same_for_both_windows(window_results):
+    two_seeds = {w: dict(list(r.items())[:2]) for w, r in window_results.items()}
+    feedback = check_window_experiment(run_window_experiment, two_seeds, "A")
+    assert "at least three seeds" in feedback.message
+    shifted = dict(window_results) | {8: window_results_of(run_window_experiment, (3, 4, 5))[8]}
+    assert "same seeds" in check_window_experiment(run_window_experiment, shifted, "A").message
+    no_eight = {w: r for w, r in window_results.items() if w != 8}
+    feedback = check_window_experiment(run_window_experiment, no_eight, "A")
+    assert "no entry for window = 8" in feedback.message
+    feedback = check_window_experiment(run_window_experiment, [0.5], "A")
+    assert "should be a dict" in feedback.message
+
+
+def test_window_experiment_check_waits_for_every_placeholder(window_results):
+    assert not check_window_experiment(..., window_results, "A").answered
+    assert not check_window_experiment(run_window_experiment, ..., "A").answered
+    assert not check_window_experiment(run_window_experiment, window_results, ...).answered
+
+    def unanswered(seed, window):
+        raise NotImplementedError
+
+    assert not check_window_experiment(unanswered, window_results, "A").answered

@@ -7,22 +7,29 @@ starts with a digit); an embedding table ``C`` has one row per id.
 
 from __future__ import annotations
 
+import functools
+import math
+import re
+
 import torch
 import torch.nn.functional as F
 
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     exercise_check,
     expect_close,
 )
 
 __all__ = [
+    "WORD_GROUPS",
     "check_analogy",
     "check_embedding_gradient",
     "check_encode",
     "check_negative_sampling_loss",
+    "check_window_experiment",
 ]
 
 
@@ -152,3 +159,191 @@ def check_analogy(analogy: object) -> None:
         if answer != expected:
             hint = " (did you normalise the rows of E?)" if answer == 5 else ""
             raise Wrong(f"for {question} you returned word {answer}, expected {expected}{hint}.")
+
+
+# Exercise 11.5: does a wider word2vec window put words next to words of their own kind?
+# The four groups of section 11.10, in full (the chapter keeps those its vocabulary holds).
+WORD_GROUPS = {
+    "modal verbs": ["would", "could", "should", "might", "must", "can", "will", "may"],
+    "numbers": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
+    "months": [
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+    "days": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+}
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[a-z]+|'[a-z]+|[^\s\w]")  # the chapter's tokenize
+_WINDOWS = (2, 8)
+_WINDOW_OPTIONS = ("A", "B", "C")
+# The ranges that correct runs give, from the book's solution on the seeds 0 to 29 (34 of the
+# 36 group words are in the model's vocabulary, so a share moves in steps of 1/34 = 0.029):
+#   window 2: 0.294 to 0.559 (mean 0.434, standard deviation 0.077);
+#   window 8: 0.500 to 0.794 (mean 0.621, standard deviation 0.070);
+# window 8 was never below window 2 on the same seed, and the mean over any three consecutive
+# seeds was 0.059 or more higher with window 8. The accepted ranges reach about two standard
+# deviations beyond the extremes seen.
+_WINDOW_RANGES = {2: (0.15, 0.75), 8: (0.35, 0.95)}
+# The conclusion "C" (no difference) is the one supported when the means differ by less than
+# one word of the 34.
+_WINDOW_NO_DIFFERENCE = 1 / 34
+# A seed the reader's table does not hold, on which the reader's function must give what the
+# recipe gives. gensim's Word2Vec with workers=1 and a seed is deterministic: the same seed gave
+# the same share to the last digit in separate processes (with different PYTHONHASHSEED), so
+# the tolerance only absorbs rounding. Different seeds differ by far more (steps of 0.029, a
+# standard deviation of about 0.07), so a typed-in mean, or the numbers of another seed, fail.
+_WINDOW_UNSEEN_SEEDS = 1
+_WINDOW_TOLERANCE = 1e-6
+
+
+@functools.lru_cache(maxsize=1)
+def _news_tokens() -> tuple[tuple[str, ...], ...]:
+    from lecturekit.data.text import news_corpus
+
+    return tuple(
+        tuple("NUMBER" if t[0].isdigit() else t for t in _TOKEN.findall(article.lower()))
+        for article in news_corpus()
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _reference_window_share(seed: int, window: int) -> float:
+    """The book's solution of exercise 11.5."""
+    from gensim.models import Word2Vec
+
+    model = Word2Vec(
+        [list(doc) for doc in _news_tokens()],
+        vector_size=32,
+        window=window,
+        min_count=3,
+        sg=1,
+        negative=5,
+        epochs=3,
+        workers=1,
+        seed=seed,
+    )
+    words = [w for group in WORD_GROUPS.values() for w in group if w in model.wv]
+    labels = torch.tensor(
+        [g for g, group in enumerate(WORD_GROUPS.values()) for w in group if w in model.wv]
+    )
+    unit = F.normalize(torch.tensor(model.wv[words]), dim=1)
+    similarity = (unit @ unit.T).fill_diagonal_(-2.0)
+    return (labels[similarity.argmax(dim=1)] == labels).double().mean().item()
+
+
+def _window_results_by_window(window_results: object) -> dict[int, dict[int, float]]:
+    if not isinstance(window_results, dict):
+        raise Wrong(
+            "`window_results` should be a dict {window: {seed: share}}, "
+            f"not {type(window_results).__name__}."
+        )
+    by_window = {}
+    for window in _WINDOWS:
+        keys = [k for k in window_results if isinstance(k, int | float) and k == window]
+        if not keys:
+            raise Wrong(f"`window_results` has no entry for window = {window}.")
+        by_seed = window_results[keys[0]]
+        if not isinstance(by_seed, dict) or len(by_seed) < 3:
+            raise Wrong(
+                f"`window_results[{window}]` should map at least three seeds to what "
+                "run_window_experiment returned for them."
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+            raise Wrong(f"the seeds of `window_results[{window}]` should be whole numbers.")
+        by_window[window] = {
+            s: as_number(v, f"window_results[{window}][{s}]") for s, v in sorted(by_seed.items())
+        }
+    if len({tuple(by_seed) for by_seed in by_window.values()}) != 1:
+        raise Wrong("use the same seeds for both windows, so that they are compared fairly.")
+    return by_window
+
+
+@exercise_check(
+    "does a wider window group words by their kind?",
+    hint="Word2Vec(docs, vector_size=32, window=window, min_count=3, sg=1, negative=5, "
+    "epochs=3, workers=1, seed=seed) on the chapter's `docs`; then, for the words of "
+    "word_groups that model.wv holds, the share whose most cosine-similar other word among "
+    "them is of the same group (as same_group_share of section 11.10 does). Compare the "
+    "two windows' means over your seeds.",
+)
+def check_window_experiment(
+    run_window_experiment: object, window_results: object, window_conclusion: object
+) -> None:
+    run = as_callable(run_window_experiment, "run_window_experiment")
+    by_window = _window_results_by_window(window_results)  # a placeholder never reaches here
+
+    # (1) The numbers are the reader's own: their function gives every entry of the table again.
+    seeds = list(by_window[_WINDOWS[0]])
+    for s in seeds:
+        for window in _WINDOWS:
+            again = as_number(run(s, window), f"run_window_experiment({s}, {window})")
+            reported = by_window[window][s]
+            if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-6):
+                raise Wrong(
+                    f"run_window_experiment({s}, {window}) now returns {again:.4g}, but "
+                    f"window_results[{window}][{s}] says {reported:.4g}: fill window_results "
+                    "with what your function returns."
+                )
+    # (2) They are in the range that correct runs give.
+    for window, by_seed in by_window.items():
+        low, high = _WINDOW_RANGES[window]
+        for s, share in by_seed.items():
+            if not low <= share <= high:
+                raise Wrong(
+                    f"with window = {window} and the seed {s} your share is {share:.3f}; "
+                    f"correct runs give between {low:g} and {high:g}. Is it a share (0 to 1) of "
+                    "the group words whose nearest other group word is of their own group?"
+                )
+
+    # (3) On a seed the table does not hold (drawn at random), the function measures what the
+    # recipe measures, so that numbers typed in or looked up cannot stand in for the experiment.
+    unseen = []
+    while len(unseen) < _WINDOW_UNSEEN_SEEDS:
+        s = int(torch.randint(1000, 1_000_000, ()).item())
+        if s not in seeds and s not in unseen:
+            unseen.append(s)
+    answers = {
+        (s, window): as_number(run(s, window), f"run_window_experiment({s}, {window})")
+        for s in unseen
+        for window in _WINDOWS
+    }
+    for window in _WINDOWS:
+        values = {by_window[window][s] for s in seeds} | {answers[s, window] for s in unseen}
+        if len(values) == 1:
+            raise Wrong(
+                f"run_window_experiment(seed, {window}) returns {values.pop():.4g} whatever the "
+                "seed: each seed should train another model and give its own share."
+            )
+    for (s, window), answer in answers.items():
+        expected = _reference_window_share(s, window)
+        if abs(answer - expected) > _WINDOW_TOLERANCE:
+            raise Wrong(
+                f"run_window_experiment({s}, {window}) returns {answer:.3f}, but the recipe "
+                f"gives {expected:.3f} with that seed: does your function train Word2Vec on "
+                "`docs` with vector_size=32, window=window, min_count=3, sg=1, negative=5, "
+                "epochs=3, workers=1 and seed=seed, and score the words of word_groups that "
+                "the model holds?"
+            )
+
+    # (4) The conclusion is the one the reader's own numbers support.
+    means = {w: sum(by_seed.values()) / len(by_seed) for w, by_seed in by_window.items()}
+    gain = means[8] - means[2]
+    if abs(gain) < _WINDOW_NO_DIFFERENCE - 1e-9:  # exactly one word of 34 is a difference
+        supported = "C"
+    else:
+        supported = "A" if gain > 0 else "B"
+    answer = as_choice(window_conclusion, "window_conclusion", _WINDOW_OPTIONS)
+    if answer != supported:
+        raise Wrong(
+            f"your own numbers do not support {answer}: averaged over your seeds, the share is "
+            f"{means[2]:.3f} with window 2 and {means[8]:.3f} with window 8, a difference of "
+            f"{gain:+.3f} (one word of 34 is {_WINDOW_NO_DIFFERENCE:.3f})."
+        )
