@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -229,3 +230,18 @@ def test_memory_check_wants_a_full_table(memory_results):
     short = {b: dict(list(r.items())[:2]) for b, r in memory_results.items()}
     assert not check_memory_experiment(run_memory, short, "A")
     assert not check_memory_experiment(run_memory, [1, 2, 3], "A")
+
+
+def test_memory_check_rejects_typed_in_numbers_for_the_tables_seeds_only():
+    typed = {b: {s: 10.0 ** (-b) * (1 + s / 10) for s in (0, 1, 2)} for b in (0.0, 1.0, 3.0)}
+
+    def typed_or_real(seed, bias):  # numbers that say "C" for the table, real runs elsewhere
+        return typed[bias][seed] if seed in typed[bias] else run_memory(seed, bias)
+
+    feedback = check_memory_experiment(typed_or_real, typed, "C")
+    assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_memory_check_takes_numpy_integers_as_seeds(memory_results):
+    as_numpy = {b: {np.int64(s): v for s, v in r.items()} for b, r in memory_results.items()}
+    assert check_memory_experiment(run_memory, as_numpy, "A")

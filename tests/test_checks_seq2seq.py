@@ -189,3 +189,13 @@ def test_dictionary_experiment_on_malformed_answers():
         "no entry" in check_dictionary_experiment(_dictionary_bleu, {0.0: table[0.0]}, "A").message
     )
     assert '"A"' in check_dictionary_experiment(_dictionary_bleu, table, "D").message
+
+
+def test_dictionary_experiment_refuses_typed_in_numbers_for_the_tables_seeds_only():
+    typed = {0.0: {0: 0.30, 1: 0.31, 2: 0.29}, 0.3: {0: 0.10, 1: 0.11, 2: 0.09}}  # says "B"
+
+    def typed_or_real(seed, threshold):  # real runs on any seed the table does not hold
+        return typed[threshold].get(seed) or _dictionary_bleu(seed, threshold)
+
+    feedback = check_dictionary_experiment(typed_or_real, typed, "B")
+    assert not feedback and "the recipe gives" in feedback.message

@@ -288,14 +288,14 @@ def test_distance_experiment_check_rejects_a_looked_up_table(distance_results, c
 
     torch.manual_seed(0)  # the seeds the check draws for itself
     feedback = check_distance_experiment(looked_up, distance_results, "A")
-    assert not feedback and "but the recipe gives" in feedback.message
+    assert not feedback and "the recipe gives" in feedback.message
 
     def another_seed(seed, distance):  # a real run, but on the reviews of another seed
         return run_distance_experiment(seed + 1, distance)
 
     torch.manual_seed(0)
     feedback = check_distance_experiment(another_seed, distance_results_of(another_seed), "A")
-    assert not feedback and "but the recipe gives" in feedback.message
+    assert not feedback and "the recipe gives" in feedback.message
 
 
 def test_distance_experiment_check_on_placeholders_and_wrong_types(distance_results):
@@ -304,3 +304,16 @@ def test_distance_experiment_check_on_placeholders_and_wrong_types(distance_resu
     assert not feedback and "should be a dict" in feedback.message
     feedback = check_distance_experiment(run_distance_experiment, {0: distance_results[0]}, "A")
     assert not feedback and "no entry for the distance 12" in feedback.message
+
+
+def test_distance_experiment_check_rejects_typed_in_numbers_for_the_tables_seeds_only(
+    cached_reference,
+):
+    typed = {0: {0: 0.50, 1: 0.52, 2: 0.48}, 12: {0: 0.70, 1: 0.72, 2: 0.68}}  # says "C"
+
+    def typed_or_real(seed, distance):  # real runs on any seed the table does not hold
+        return typed[distance].get(seed) or run_distance_experiment(seed, distance)
+
+    torch.manual_seed(0)
+    feedback = check_distance_experiment(typed_or_real, typed, "C")
+    assert not feedback and "the recipe gives" in feedback.message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import re
 
 import torch
@@ -247,7 +248,7 @@ def _window_results_by_window(window_results: object) -> dict[int, dict[int, flo
         )
     by_window = {}
     for window in _WINDOWS:
-        keys = [k for k in window_results if isinstance(k, int | float) and k == window]
+        keys = [k for k in window_results if isinstance(k, numbers.Real) and k == window]
         if not keys:
             raise Wrong(f"`window_results` has no entry for window = {window}.")
         by_seed = window_results[keys[0]]
@@ -256,10 +257,11 @@ def _window_results_by_window(window_results: object) -> dict[int, dict[int, flo
                 f"`window_results[{window}]` should map at least three seeds to what "
                 "run_window_experiment returned for them."
             )
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
             raise Wrong(f"the seeds of `window_results[{window}]` should be whole numbers.")
         by_window[window] = {
-            s: as_number(v, f"window_results[{window}][{s}]") for s, v in sorted(by_seed.items())
+            int(s): as_number(v, f"window_results[{window}][{s}]")
+            for s, v in sorted(by_seed.items())
         }
     if len({tuple(by_seed) for by_seed in by_window.values()}) != 1:
         raise Wrong("use the same seeds for both windows, so that they are compared fairly.")
@@ -326,12 +328,23 @@ def check_window_experiment(
         expected = _reference_window_share(s, window)
         if abs(answer - expected) > _WINDOW_TOLERANCE:
             raise Wrong(
-                f"run_window_experiment({s}, {window}) returns {answer:.3f}, but the recipe "
-                f"gives {expected:.3f} with that seed: does your function train Word2Vec on "
+                f"run_window_experiment({s}, {window}) returns {answer:.3f}, which is not what "
+                "the recipe gives with that seed: does your function train Word2Vec on "
                 "`docs` with vector_size=32, window=window, min_count=3, sg=1, negative=5, "
                 "epochs=3, workers=1 and seed=seed, and score the words of word_groups that "
                 "the model holds?"
             )
+
+    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
+    # real runs on any other seed, fail here.
+    for s in seeds:
+        for window in _WINDOWS:
+            if abs(by_window[window][s] - _reference_window_share(s, window)) > _WINDOW_TOLERANCE:
+                raise Wrong(
+                    f"window_results[{window}][{s}] is {by_window[window][s]:.3f}, which is not "
+                    "what the recipe gives with that seed: does your function follow the recipe "
+                    "for every seed?"
+                )
 
     # (4) The conclusion is the one the reader's own numbers support.
     means = {w: sum(by_seed.values()) / len(by_seed) for w, by_seed in by_window.items()}

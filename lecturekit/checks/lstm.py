@@ -9,6 +9,7 @@ which keep two bias vectors per layer and direction.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 
 import torch
@@ -220,7 +221,7 @@ def _memory_results_by_bias(memory_results: object) -> dict[float, dict[int, flo
         )
     by_bias = {}
     for bias in _MEMORY_BIASES:
-        keys = [k for k in memory_results if isinstance(k, int | float) and k == bias]
+        keys = [k for k in memory_results if isinstance(k, numbers.Real) and k == bias]
         if not keys:
             raise Wrong(f"`memory_results` has no entry for the forget bias {bias:g}.")
         by_seed = memory_results[keys[0]]
@@ -229,10 +230,11 @@ def _memory_results_by_bias(memory_results: object) -> dict[float, dict[int, flo
                 f"`memory_results[{bias:g}]` should map at least three seeds to what "
                 "run_memory returned for them."
             )
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
             raise Wrong(f"the seeds of `memory_results[{bias:g}]` should be whole numbers.")
         by_bias[bias] = {
-            s: as_number(v, f"memory_results[{bias:g}][{s}]") for s, v in sorted(by_seed.items())
+            int(s): as_number(v, f"memory_results[{bias:g}][{s}]")
+            for s, v in sorted(by_seed.items())
         }
     if len({tuple(by_seed) for by_seed in by_bias.values()}) != 1:
         raise Wrong("use the same seeds for every forget bias, so that they are compared fairly.")
@@ -302,12 +304,23 @@ def _judge_memory(
         expected = _reference_memory_norm(s, bias)
         if not _close(answer, expected):
             raise Wrong(
-                f"run_memory({s}, {bias:g}) returns {answer:.6g}, but the recipe gives "
-                f"{expected:.6g} for that seed: does your function call torch.manual_seed(seed) "
+                f"run_memory({s}, {bias:g}) returns {answer:.6g}, which is not what the recipe "
+                "gives for that seed: does your function call torch.manual_seed(seed) "
                 "before building nn.LSTM(4, 8, dtype=torch.float64), add the bias to rows 8 "
                 "to 15 of bias_ih_l0, draw the 30 inputs with its own generator seeded with "
                 "seed, and return the spectral norm of dc_30/dc_0?"
             )
+
+    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
+    # real runs on any other seed, fail here.
+    for s in seeds:
+        for bias in _MEMORY_BIASES:
+            if not _close(by_bias[bias][s], _reference_memory_norm(s, bias)):
+                raise Wrong(
+                    f"memory_results[{bias:g}][{s}] is {by_bias[bias][s]:.6g}, which is not what "
+                    "the recipe gives for that seed: does your function follow the recipe for "
+                    "every seed?"
+                )
 
     # (3) The conclusion is the one the reader's own numbers support.
     def ordered(s: int, sign: int) -> bool:

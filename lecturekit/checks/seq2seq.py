@@ -8,6 +8,7 @@ beam scores are sums of natural-log probabilities.
 from __future__ import annotations
 
 import math
+import numbers
 from collections import Counter
 
 import torch
@@ -240,7 +241,7 @@ def _dictionary_results_by_threshold(results: object) -> dict[float, dict[int, f
         keys = [
             k
             for k in results
-            if isinstance(k, int | float) and not isinstance(k, bool) and abs(k - threshold) < 1e-9
+            if isinstance(k, numbers.Real) and not isinstance(k, bool) and abs(k - threshold) < 1e-9
         ]
         if not keys:
             raise Wrong(f"`dictionary_results` has no entry for the threshold {threshold}.")
@@ -250,10 +251,10 @@ def _dictionary_results_by_threshold(results: object) -> dict[float, dict[int, f
                 f"`dictionary_results[{threshold}]` should map at least three seeds to what "
                 "run_dictionary_experiment returned for them."
             )
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
             raise Wrong(f"the seeds of `dictionary_results[{threshold}]` should be whole numbers.")
         by_threshold[threshold] = {
-            s: as_number(v, f"dictionary_results[{threshold}][{s}]")
+            int(s): as_number(v, f"dictionary_results[{threshold}][{s}]")
             for s, v in sorted(by_seed.items())
         }
     if len({tuple(by_seed) for by_seed in by_threshold.values()}) != 1:
@@ -311,13 +312,24 @@ def check_dictionary_experiment(
         expected = _reference_dictionary_bleu(s, t)
         if abs(answer - expected) > _DICTIONARY_TOLERANCE:
             raise Wrong(
-                f"run_dictionary_experiment({s}, {t}) returns {answer:.4f}, but the recipe gives "
-                f"{expected:.4f} on the pairs of that seed: does your function use "
+                f"run_dictionary_experiment({s}, {t}) returns {answer:.4f}, which is not what "
+                "the recipe gives on the pairs of that seed: does your function use "
                 "sentence_pairs(600, seed=seed), build the dictionary from the first 500 pairs "
                 "and score the last 100, keeping the words whose Dice is at least the threshold? "
                 "Ties: count the pairs of each sentence in sorted order, as section 15.6 does, "
                 "and keep the first partner of the largest Dice (a strict >)."
             )
+
+    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
+    # real runs on any other seed, fail here.
+    for s in seeds:
+        for t in _DICTIONARY_THRESHOLDS:
+            if abs(by_threshold[t][s] - _reference_dictionary_bleu(s, t)) > _DICTIONARY_TOLERANCE:
+                raise Wrong(
+                    f"dictionary_results[{t}][{s}] is {by_threshold[t][s]:.4f}, which is not what "
+                    "the recipe gives on the pairs of that seed: does your function follow the "
+                    "recipe for every seed?"
+                )
 
     # (3) The conclusion is the one the reader's own numbers support.
     low, high = by_threshold[_DICTIONARY_THRESHOLDS[0]], by_threshold[_DICTIONARY_THRESHOLDS[1]]

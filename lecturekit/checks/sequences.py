@@ -8,6 +8,7 @@ tokens and ``False`` at padding.
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 import torch.nn.functional as F
@@ -302,7 +303,7 @@ def _distance_table(distance_results: object) -> dict[int, dict[int, float]]:
         )
     table = {}
     for d in _DISTANCES:
-        keys = [k for k in distance_results if isinstance(k, int | float) and k == d]
+        keys = [k for k in distance_results if isinstance(k, numbers.Real) and k == d]
         if not keys:
             raise Wrong(f"`distance_results` has no entry for the distance {d}.")
         by_seed = distance_results[keys[0]]
@@ -311,10 +312,10 @@ def _distance_table(distance_results: object) -> dict[int, dict[int, float]]:
                 f"`distance_results[{d}]` should map at least three seeds to what "
                 "run_distance_experiment returned for them."
             )
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
             raise Wrong(f"the seeds of `distance_results[{d}]` should be whole numbers.")
         table[d] = {
-            s: as_number(v, f"distance_results[{d}][{s}]") for s, v in sorted(by_seed.items())
+            int(s): as_number(v, f"distance_results[{d}][{s}]") for s, v in sorted(by_seed.items())
         }
     if len({tuple(by_seed) for by_seed in table.values()}) != 1:
         raise Wrong("use the same seeds for every distance, so that they are compared fairly.")
@@ -369,12 +370,24 @@ def check_distance_experiment(
         expected = _reference_distance_accuracy(unseen_seed, d)
         if abs(answer - expected) > _DISTANCE_TOLERANCE + 1e-9:
             raise Wrong(
-                f"run_distance_experiment({unseen_seed}, {d}) returns {answer:.3f}, but the recipe "
-                f"gives {expected:.3f} on the reviews of that seed: does your function use "
+                f"run_distance_experiment({unseen_seed}, {d}) returns {answer:.3f}, more than "
+                f"{_DISTANCE_TOLERANCE} from what the recipe gives on the reviews of that seed: "
+                "does your function use "
                 "verdict_first_reviews(600, seed=seed, filler_words=distance), train on the "
                 "first 400 reviews with train_reader (lr=0.01, seed=seed, hidden_size=32, "
                 "num_epochs=5, on the CPU) and score the last 200?"
             )
+
+    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
+    # real runs on any other seed, fail here.
+    for s in seeds:
+        for d in _DISTANCES:
+            if abs(table[d][s] - _reference_distance_accuracy(s, d)) > _DISTANCE_TOLERANCE + 1e-9:
+                raise Wrong(
+                    f"distance_results[{d}][{s}] is {table[d][s]:.3f}, more than "
+                    f"{_DISTANCE_TOLERANCE} from what the recipe gives on the reviews of that "
+                    "seed: does your function follow the recipe for every seed?"
+                )
 
     # (3) The conclusion is the one the reader's own numbers support.
     means = {d: sum(by_seed.values()) / len(by_seed) for d, by_seed in table.items()}
