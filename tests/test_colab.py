@@ -219,9 +219,13 @@ def stand_in_python():
     return COLAB_PYTHON
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def colab_kernel(wheel, tmp_path_factory):
-    """A kernel spec for the stand-in, with the current source's wheel installed in it."""
+    """A kernel spec for the stand-in, with the current source's wheel installed in it.
+
+    Module-scoped, so that the environment it sets (an empty data cache among it) is undone
+    before any other test file starts a kernel: the nbval replays that follow need the
+    checkout's cache, where make test fetched GloVe and the Penn sample."""
     python = stand_in_python()
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
