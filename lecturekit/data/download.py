@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pooch
 
-__all__ = ["default_cache_dir", "fetch"]
+__all__ = ["cache_folder", "default_cache_dir", "fetch"]
 
 DATA_DIR_VARIABLE = "LECTUREKIT_DATA_DIR"
 
@@ -25,6 +25,11 @@ def default_cache_dir() -> Path:
     if checkout_data.is_dir():
         return checkout_data / "cache"
     return Path(pooch.os_cache("lecturekit"))
+
+
+def cache_folder(cache_dir: str | Path | None, name: str) -> Path:
+    """``cache_dir`` if one is given, else the data set's own folder ``name`` in the cache."""
+    return Path(cache_dir) if cache_dir is not None else default_cache_dir() / name
 
 
 def fetch(

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lecturekit.data.download import default_cache_dir, fetch
+from lecturekit.data.download import cache_folder, fetch
 
 __all__ = ["MNIST_SHA256", "MNIST_URL", "load_mnist", "read_idx"]
 
@@ -71,7 +71,7 @@ def load_mnist(
     """
     if split not in _SPLIT_FILES:
         raise ValueError(f"split must be 'train' or 'test' (got {split!r})")
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "mnist"
+    cache = cache_folder(cache_dir, "mnist")
     paths = []
     for name in _SPLIT_FILES[split]:
         if name not in sha256:

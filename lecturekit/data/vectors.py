@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lecturekit.data.download import default_cache_dir, fetch
+from lecturekit.data.download import cache_folder, fetch
 
 __all__ = ["GLOVE_SHA256", "GLOVE_URL", "load_glove"]
 
@@ -51,7 +51,7 @@ def load_glove(
     """
     if isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 1:
         raise ValueError(f"num_words must be a positive integer (got {num_words!r})")
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "glove"
+    cache = cache_folder(cache_dir, "glove")
     subset = cache / f"glove-6B-100d-{num_words}-{sha256[:12]}.npz"
     if not subset.is_file():
         tarball = fetch(url, sha256=sha256, filename=_TARBALL, cache_dir=cache)
