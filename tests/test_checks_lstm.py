@@ -176,8 +176,17 @@ def test_memory_check_accepts_the_readers_own_numbers_and_conclusion(memory_resu
         int(b): {s: torch.tensor(v) for s, v in r.items()} for b, r in memory_results.items()
     }
     assert check_memory_experiment(run_memory, as_tensors, "A")
+    # More seeds can support another conclusion: for seed 6 the norm at the bias 3 is below 1.
+    more = memory_results_of(run_memory, seeds=(0, 1, 2, 6))
+    assert check_memory_experiment(run_memory, more, "B")
+    feedback = check_memory_experiment(run_memory, more, "A")
+    assert not feedback and "do not support" in feedback.message
+
+
+def test_memory_check_wants_the_seeds_0_1_and_2():
     other = memory_results_of(run_memory, seeds=(7, 8, 9, 10))
-    assert check_memory_experiment(run_memory, other, "A")
+    feedback = check_memory_experiment(run_memory, other, "A")
+    assert not feedback and "seeds 0, 1 and 2" in feedback.message
 
 
 def test_memory_check_rejects_a_conclusion_the_numbers_do_not_support(memory_results):
@@ -189,8 +198,9 @@ def test_memory_check_rejects_a_conclusion_the_numbers_do_not_support(memory_res
 
 
 def test_memory_check_judges_the_conclusion_by_the_readers_numbers():
-    # A function whose numbers fall with the bias (the reciprocal of the recipe's) supports C,
-    # and passes the reruns; it fails on the unseen seeds, where it is compared with the recipe.
+    # A function that returns the reciprocal of the recipe's norm (below 1 at the bias 3 for
+    # every seed) supports C, and passes the reruns; it fails on the unseen seeds, where it is
+    # compared with the recipe.
     def upside_down(seed, bias):
         return 1 / run_memory(seed, bias)
 

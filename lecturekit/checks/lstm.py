@@ -185,12 +185,14 @@ def check_forget_bias(forget_bias_for: object) -> None:
 
 
 # Exercise 14.5. The recipe: torch.manual_seed(seed); an nn.LSTM(4, 8) in double precision
-# with `forget_bias` added to the forget rows of bias_ih_l0; 50 inputs from
+# with `forget_bias` added to the forget rows of bias_ih_l0; 30 inputs from
 # torch.randn(1, 30, 4) drawn with torch.Generator().manual_seed(seed); zero initial states;
 # the spectral norm of dc_30/dc_0. Everything is double precision and deterministic, so the
 # reader's function must give the recipe's number to a relative 1e-6 (other ways to compute
 # the same Jacobian, jacfwd or autograd.functional.jacobian, agree to about 1e-12).
 _MEMORY_BIASES = (0.0, 1.0, 3.0)
+_MEMORY_JUDGED_BIAS = 3.0  # the conclusion is about this bias: is its norm >= 1 for every seed?
+_MEMORY_REQUIRED_SEEDS = (0, 1, 2)
 _MEMORY_OPTIONS = ("A", "B", "C")
 _MEMORY_UNSEEN_SEEDS = 2
 _MEMORY_TOLERANCE = 1e-6
@@ -238,6 +240,12 @@ def _memory_results_by_bias(memory_results: object) -> dict[float, dict[int, flo
         }
     if len({tuple(by_seed) for by_seed in by_bias.values()}) != 1:
         raise Wrong("use the same seeds for every forget bias, so that they are compared fairly.")
+    missing = [s for s in _MEMORY_REQUIRED_SEEDS if s not in by_bias[_MEMORY_BIASES[0]]]
+    if missing:
+        raise Wrong(
+            "`memory_results` should hold the seeds 0, 1 and 2 (and any others you like); "
+            f"it has no entry for the seed {missing[0]}."
+        )
     return by_bias
 
 
@@ -246,7 +254,7 @@ def _close(a: float, b: float) -> bool:
 
 
 @exercise_check(
-    "does a larger forget bias keep the memory for every seed?",
+    "does a forget bias of 3 keep the memory for every seed?",
     hint="torch.manual_seed(seed); lstm = nn.LSTM(4, 8, batch_first=True, "
     "dtype=torch.float64); add forget_bias to lstm.bias_ih_l0[8:16] under torch.no_grad(); "
     "X = torch.randn(1, 30, 4, generator=torch.Generator().manual_seed(seed), "
@@ -322,23 +330,16 @@ def _judge_memory(
                     "every seed?"
                 )
 
-    # (3) The conclusion is the one the reader's own numbers support.
-    def ordered(s: int, sign: int) -> bool:
-        norms = [by_bias[bias][s] for bias in _MEMORY_BIASES]
-        return all(sign * (b - a) > 0 for a, b in zip(norms[:-1], norms[1:], strict=True))
-
-    if all(ordered(s, +1) for s in seeds):
-        supported = "A"
-    elif all(ordered(s, -1) for s in seeds):
-        supported = "C"
-    else:
-        supported = "B"
+    # (3) The conclusion is the one the reader's own numbers support: at the forget bias 3,
+    # is the norm at least 1 (the gradient along the cell not shrunk over 30 steps) for every
+    # seed of their table (A), for some seeds only (B), or for none (C)? Seeds 0, 1 and 2 give
+    # A; a table with more seeds can give B (for seed 6 the norm is just below 1).
+    kept = [by_bias[_MEMORY_JUDGED_BIAS][s] >= 1 for s in seeds]
+    supported = "A" if all(kept) else "C" if not any(kept) else "B"
     answer = as_choice(memory_conclusion, "memory_conclusion", _MEMORY_OPTIONS)
     if answer != supported:
-        table = "; ".join(
-            f"seed {s}: " + ", ".join(f"{by_bias[b][s]:.2g}" for b in _MEMORY_BIASES) for s in seeds
-        )
+        table = ", ".join(f"seed {s}: {by_bias[_MEMORY_JUDGED_BIAS][s]:.3g}" for s in seeds)
         raise Wrong(
-            f"your own numbers do not support {answer}: the norms for the forget biases "
-            f"{', '.join(f'{b:g}' for b in _MEMORY_BIASES)} are {table}."
+            f"your own numbers do not support {answer}: at the forget bias "
+            f"{_MEMORY_JUDGED_BIAS:g} your norms are {table}."
         )
