@@ -25,8 +25,9 @@ import math
 import numbers
 import secrets
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -34,16 +35,24 @@ import torch
 from lecturekit import answers as answers_data
 
 __all__ = [
+    "REQUIRED_SEEDS",
     "Feedback",
     "Wrong",
     "answer_key",
     "as_callable",
     "as_choice",
     "as_number",
+    "as_seed",
     "as_tensor",
+    "common_seeds",
     "exercise_check",
     "expect_close",
+    "judge_against_reference",
     "matches_key",
+    "require_seeds",
+    "rerun_every_entry",
+    "seeded_results",
+    "unseen_seeds",
 ]
 
 
@@ -288,3 +297,204 @@ def _digest(salt: str, value: object) -> str:
 
     text = json.dumps(canonical(value))
     return hashlib.sha256(f"{salt}:{text}".encode()).hexdigest()
+
+
+# The experiment exercises. The reader writes run(seed, setting), fills a table of its results
+# over three or more seeds and reads a conclusion off it; a check reruns the function on every
+# entry, and on seeds the table cannot hold compares it with the check's own run of the recipe.
+
+REQUIRED_SEEDS = (0, 1, 2)
+"""The seeds every experiment table holds (more are welcome), as the book's solutions do."""
+
+
+def as_seed(seed: object, where: str) -> int:
+    """``seed`` as a Python int (numpy's integers too, never a bool), or ``Wrong`` naming ``where``.
+
+    >>> as_seed(np.int64(2), "`results`"), as_seed(2.0, "`results`")
+    (2, 2)
+    """
+    whole = isinstance(seed, numbers.Real) and not isinstance(seed, bool)
+    if not whole or not float(seed).is_integer():
+        raise Wrong(f"the seeds of {where} should be whole numbers, not {seed!r}.")
+    return int(seed)
+
+
+def require_seeds(seeds: Iterable[int], where: str) -> list[int]:
+    """The seeds, sorted, or ``Wrong`` unless 0, 1 and 2 are among them.
+
+    >>> require_seeds([2, 0, 1, 7], "`results`")
+    [0, 1, 2, 7]
+    """
+    seeds = sorted(set(seeds))
+    if not set(REQUIRED_SEEDS) <= set(seeds):
+        have = f"the seeds {seeds}" if seeds else "no seeds"
+        raise Wrong(
+            f"{where} should hold at least three seeds, 0, 1 and 2 among them (more if you "
+            f"like), so that your numbers can be set beside the book's; it has {have}."
+        )
+    return seeds
+
+
+def common_seeds(
+    entries: Iterable[tuple[Hashable, int]], settings: Sequence[Hashable], where: str
+) -> list[int]:
+    """The seeds measured for every one of ``settings``, sorted; ``Wrong`` unless 0, 1 and 2.
+
+    ``entries`` are the (setting, seed) pairs a table holds; ``where`` names it in a message
+    ("`updates`, for both margins,"):
+
+    >>> common_seeds([("a", 0), ("a", 1), ("a", 2), ("b", 0), ("b", 1), ("b", 2)], "ab", "`t`")
+    [0, 1, 2]
+    """
+    by_setting: dict[Hashable, set[int]] = {setting: set() for setting in settings}
+    for setting, seed in entries:
+        if setting in by_setting:
+            by_setting[setting].add(seed)
+    return require_seeds(set.intersection(*by_setting.values()), where)
+
+
+def seeded_results(
+    results: object,
+    settings: Sequence[Hashable],
+    name: str,
+    *,
+    layout: str,
+    entry: str = "{}",
+    read: Callable[[object, str], Any] = as_number,
+) -> dict[Hashable, dict[int, Any]]:
+    """The reader's table ``{setting: {seed: result}}`` as ``{setting: {int seed: read(result)}}``.
+
+    ``Wrong`` (with ``name``, ``layout`` such as ``"{n: {seed: accuracy}}"`` and ``entry``, how
+    a setting is named: ``"n = {}"``) unless every one of ``settings`` has a row, a number
+    setting matched by value (1.0 for 1), and every row holds the same seeds, 0, 1 and 2 among
+    them. Rows for other settings are left out. ``...`` is not answered yet::
+
+        by_order = seeded_results(ngram_results, (1, 2, 3), "ngram_results",
+                                  layout="{n: {seed: held-out accuracy}}", entry="n = {}")
+    """
+    if results is Ellipsis:
+        raise NotAnswered
+    if not isinstance(results, dict):
+        raise Wrong(f"`{name}` should be a dict {layout}, not {type(results).__name__}.")
+    keys = {
+        setting: [key for key in results if _same_setting(key, setting)] for setting in settings
+    }
+    for setting in settings:
+        if not keys[setting]:
+            raise Wrong(f"`{name}` has no entry for {entry.format(setting)}.")
+    table = {}
+    for setting in settings:
+        by_seed, where = results[keys[setting][0]], f"`{name}[{setting!r}]`"
+        if not isinstance(by_seed, dict):
+            raise Wrong(f"{where} should be a dict {{seed: result}}, not {type(by_seed).__name__}.")
+        seeds = {as_seed(seed, where): seed for seed in by_seed}
+        table[setting] = {
+            s: read(by_seed[seeds[s]], f"{name}[{setting!r}][{s}]")
+            for s in require_seeds(seeds, where)
+        }
+    if len({tuple(by_seed) for by_seed in table.values()}) != 1:
+        raise Wrong(
+            f"use the same seeds in every row of `{name}`, so that they are compared fairly."
+        )
+    return table
+
+
+def _same_setting(key: object, setting: Hashable) -> bool:
+    if isinstance(setting, numbers.Real) and not isinstance(setting, bool):
+        real = isinstance(key, numbers.Real) and not isinstance(key, bool)
+        return real and abs(key - setting) < 1e-9
+    return key == setting
+
+
+def rerun_every_entry(
+    run: Callable[[int, Any], object],
+    table: dict[Hashable, dict[int, float]],
+    name: str,
+    run_name: str,
+    *,
+    rel_tol: float = 1e-6,
+    abs_tol: float = 1e-6,
+    advice: str = "",
+) -> None:
+    """``Wrong`` unless ``run(seed, setting)`` gives every number of ``table`` again.
+
+    ``table`` is ``{setting: {seed: number}}`` as ``seeded_results`` reads it; every entry is
+    rerun, so that one typed-in number cannot hide among real ones. ``advice`` ends the message.
+    """
+    for seed in next(iter(table.values())):
+        for setting, by_seed in table.items():
+            call = f"{run_name}({seed}, {setting!r})"
+            again = as_number(run(seed, setting), call)
+            if not math.isclose(again, by_seed[seed], rel_tol=rel_tol, abs_tol=abs_tol):
+                raise Wrong(
+                    f"{call} now returns {again:.4g}, but {name}[{setting!r}][{seed}] says "
+                    f"{by_seed[seed]:.4g}: fill {name} with what your function returns{advice}."
+                )
+
+
+def unseen_seeds(count: int, taken: Iterable[int]) -> list[int]:
+    """``count`` different seeds from 1,000 to 999,999 that are not in ``taken``.
+
+    They are drawn from torch's global generator, so that a reader cannot know them in advance
+    and a test can fix them with ``torch.manual_seed``. Draw them before the reader's function
+    is first called: a function that calls ``torch.manual_seed`` would fix them otherwise.
+    """
+    taken, drawn = set(taken), []
+    while len(drawn) < count:
+        seed = int(torch.randint(1000, 1_000_000, ()).item())
+        if seed not in taken and seed not in drawn:
+            drawn.append(seed)
+    return drawn
+
+
+def judge_against_reference(
+    run: Callable[[int, Any], object],
+    table: dict[Hashable, dict[int, float]],
+    reference: Callable[[int, Any], float],
+    *,
+    name: str,
+    run_name: str,
+    unseen: Sequence[int],
+    close: Callable[[float, float], bool],
+    tolerance: str,
+    recipe: str,
+    varies: str,
+) -> None:
+    """``Wrong`` unless the reader's function and table measure what the recipe measures.
+
+    ``run(seed, setting)`` is called on the ``unseen`` seeds, which the table does not hold
+    (drawn by ``unseen_seeds`` before the reader's function is first called, since it may
+    reseed torch: seeds drawn after would be the same on every try). It must not give one
+    number whatever the seed (``varies`` says why a seed changes the result), and each of those
+    results, then every entry of ``table``, must be ``close(result, reference(seed, setting))``:
+    so a function that looks numbers up, or types them in for the table's seeds and runs the
+    recipe elsewhere, fails. ``tolerance`` says how close, ``recipe`` asks what to look at;
+    the reference's own numbers are never shown.
+    """
+    seeds, fresh = list(next(iter(table.values()))), list(unseen)
+    answers = {
+        (seed, setting): as_number(run(seed, setting), f"{run_name}({seed}, {setting!r})")
+        for seed in fresh
+        for setting in table
+    }
+    for setting, by_seed in table.items():
+        values = set(by_seed.values()) | {answers[seed, setting] for seed in fresh}
+        if len(values) == 1:
+            raise Wrong(
+                f"{run_name}(seed, {setting!r}) returns {values.pop():.4g} whatever the seed: "
+                f"{varies}"
+            )
+    for (seed, setting), answer in answers.items():
+        if not close(answer, reference(seed, setting)):
+            raise Wrong(
+                f"{run_name}({seed}, {setting!r}) returns {answer:.4g}, but the recipe gives "
+                f"another number for that seed (more than {tolerance} away): {recipe}"
+            )
+    for seed in seeds:
+        for setting, by_seed in table.items():
+            if not close(by_seed[seed], reference(seed, setting)):
+                raise Wrong(
+                    f"{name}[{setting!r}][{seed}] is {by_seed[seed]:.4g}, but the recipe gives "
+                    f"another number for that seed (more than {tolerance} away): does your "
+                    "function follow the recipe for every seed, the ones in your table too?"
+                )

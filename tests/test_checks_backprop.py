@@ -158,3 +158,15 @@ def test_step_order_experiment_refuses_missing_entries_bad_keys_and_conclusions(
     )
     assert '"A", "B" or "C"' in check_step_order_experiment(error_after_passes, table, 2).message
     assert not check_step_order_experiment(error_after_passes, ..., ...).answered
+
+
+def test_step_order_experiment_refuses_numbers_typed_in_for_the_tables_rates():
+    table = order_table()
+    typed_in = {key: 0.01 for key in table}  # both orders alike at every rate: as if A held
+
+    def forged(W1, W2, x, d, lr, order):  # the typed-in numbers for the table, real runs else
+        return typed_in.get((lr, order)) or error_after_passes(W1, W2, x, d, lr, order)
+
+    feedback = check_step_order_experiment(forged, typed_in, "A")
+    assert not feedback and "in that order end at another" in feedback.message
+    assert f"{table[1.0, 'gradient']:.6g}" not in feedback.message  # the reference stays hidden

@@ -263,8 +263,14 @@ def test_state_path_check_requires_the_conclusion_of_the_readers_numbers(monkeyp
 
 def test_state_path_check_wants_three_seeds_and_both_paths(cheap_recipe):
     feedback = check_state_path_experiment(cheap_recipe, path_table(cheap_recipe, (0, 1)), "A")
-    assert not feedback and "at least 3 seeds" in feedback.message
+    assert not feedback and "at least three seeds" in feedback.message
     feedback = check_state_path_experiment(cheap_recipe, {"h0": {0: 0.7}}, "A")
-    assert not feedback and "keys" in feedback.message
+    assert not feedback and "no entry for the path 'c0'" in feedback.message
     feedback = check_state_path_experiment(cheap_recipe, ..., ...)
     assert not feedback and not feedback.answered
+
+
+def test_state_path_check_wants_the_seeds_0_1_and_2(cheap_recipe):
+    feedback = check_state_path_experiment(cheap_recipe, path_table(cheap_recipe, (3, 4, 5)), "A")
+    assert not feedback and "0, 1 and 2" in feedback.message
+    assert check_state_path_experiment(cheap_recipe, path_table(cheap_recipe, (0, 1, 2, 3)), "A")

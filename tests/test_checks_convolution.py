@@ -146,3 +146,17 @@ def test_shift_experiment_refuses_forged_looked_up_or_incomplete_tables():
     ).message
     assert "(photo name, shift, pool_size)" in message
     assert not check_shift_invariance_experiment(pooled_shift_correlation, ..., ...).answered
+
+
+def test_shift_experiment_refuses_numbers_typed_in_for_the_tables_entries():
+    table = shift_table()
+    typed_in = {key: 0.7 for key in table}  # above 0.5 at both shifts everywhere: as if A held
+
+    def forged(name, shift, pool_size):  # the typed-in numbers for the table, real runs else
+        return typed_in.get((name, shift, pool_size)) or pooled_shift_correlation(
+            name, shift, pool_size
+        )
+
+    message = check_shift_invariance_experiment(forged, typed_in, "A").message
+    assert "the measurement the exercise describes gives another correlation" in message
+    assert f"{table['camera', 1, 1]:.4f}" not in message  # the reference stays hidden

@@ -1,6 +1,7 @@
 import functools
 import re
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -166,7 +167,7 @@ def test_window_experiment_check_accepts_the_readers_own_numbers_and_conclusion(
         float(w): {s: torch.tensor(v) for s, v in r.items()} for w, r in window_results.items()
     }
     assert check_window_experiment(run_window_experiment, as_tensors, "A")
-    other = window_results_of(run_window_experiment, seeds=(7, 8, 9, 10))
+    other = window_results_of(run_window_experiment, seeds=(0, 1, 2, 7))
     assert check_window_experiment(run_window_experiment, other, "A")
 
 
@@ -249,7 +250,7 @@ def test_window_experiment_check_wants_three_seeds_the_same_for_both_windows(win
     two_seeds = {w: dict(list(r.items())[:2]) for w, r in window_results.items()}
     feedback = check_window_experiment(run_window_experiment, two_seeds, "A")
     assert "at least three seeds" in feedback.message
-    shifted = dict(window_results) | {8: window_results_of(run_window_experiment, (3, 4, 5))[8]}
+    shifted = dict(window_results) | {8: window_results_of(run_window_experiment, (0, 1, 2, 3))[8]}
     assert "same seeds" in check_window_experiment(run_window_experiment, shifted, "A").message
     no_eight = {w: r for w, r in window_results.items() if w != 8}
     feedback = check_window_experiment(run_window_experiment, no_eight, "A")
@@ -278,3 +279,11 @@ def test_window_experiment_check_rejects_typed_in_numbers_for_the_tables_seeds_o
     torch.manual_seed(0)
     feedback = check_window_experiment(typed_or_real, typed, "B")
     assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_window_experiment_check_accepts_numpy_seeds_and_wants_0_1_and_2(window_results):
+    as_numpy = {w: {np.int64(s): v for s, v in r.items()} for w, r in window_results.items()}
+    assert check_window_experiment(run_window_experiment, as_numpy, "A")
+    other = window_results_of(run_window_experiment, seeds=(1, 2, 3))
+    feedback = check_window_experiment(run_window_experiment, other, "A")
+    assert not feedback and "0, 1 and 2" in feedback.message

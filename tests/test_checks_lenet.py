@@ -2,6 +2,7 @@ import functools
 import inspect
 import re
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.datasets import load_digits
@@ -335,3 +336,12 @@ def test_preparation_experiment_on_wrong_shapes_and_placeholders():
         raise NotImplementedError
 
     assert not check_preparation_experiment(not_written, accuracies, "A").answered
+
+
+def test_preparation_experiment_accepts_numpy_seeds_and_wants_the_seeds_0_1_and_2():
+    accuracies = measured()
+    as_numpy = {(p, np.int64(s)): value for (p, s), value in accuracies.items()}
+    assert check_preparation_experiment(run_preparation_experiment, as_numpy, "A")
+    later = {(p, s + 3): value for (p, s), value in accuracies.items()}
+    feedback = check_preparation_experiment(table_run(later), later, "A")
+    assert not feedback and "0, 1 and 2" in feedback.message

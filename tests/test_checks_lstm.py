@@ -186,7 +186,7 @@ def test_memory_check_accepts_the_readers_own_numbers_and_conclusion(memory_resu
 def test_memory_check_wants_the_seeds_0_1_and_2():
     other = memory_results_of(run_memory, seeds=(7, 8, 9, 10))
     feedback = check_memory_experiment(run_memory, other, "A")
-    assert not feedback and "seeds 0, 1 and 2" in feedback.message
+    assert not feedback and "0, 1 and 2" in feedback.message
 
 
 def test_memory_check_rejects_a_conclusion_the_numbers_do_not_support(memory_results):

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -230,7 +231,7 @@ def test_xor_restarts_check_on_shapes_and_placeholders(experiment):
     run = experiment(XOR_RESULTS)
     two_seeds = {0: XOR_RESULTS[0], 1: XOR_RESULTS[1]}
     feedback = check_xor_restarts(run, two_seeds, XOR_WIDER, 4, 0.02)
-    assert "three or more seeds" in feedback.message
+    assert "at least three seeds" in feedback.message
     no_width_3 = {seed: {2: r[2], 4: r[4], 8: r[8]} for seed, r in XOR_RESULTS.items()}
     feedback = check_xor_restarts(run, no_width_3, XOR_WIDER, 4, 0.02)
     assert not feedback and "should have the widths [2, 3, 4, 8]" in feedback.message
@@ -242,3 +243,25 @@ def test_xor_restarts_check_on_shapes_and_placeholders(experiment):
         raise NotImplementedError
 
     assert not check_xor_restarts(not_implemented, XOR_RESULTS, XOR_WIDER, 4, 0.02).answered
+
+
+def test_xor_restarts_check_rejects_numbers_typed_in_for_the_tables_seeds(experiment):
+    reference = experiment(XOR_RESULTS)
+    # In the plausible ranges, and as if width 2 solved more often than width 8 for every seed.
+    typed_in = {seed: {2: 0.96, 3: 0.96, 4: 0.94, 8: 0.92} for seed in (0, 1, 2)}
+
+    def forged(seed):  # the typed-in rates for the table's seeds, real runs elsewhere
+        return dict(typed_in[seed]) if seed in typed_in else reference(seed)
+
+    conclusion = XOR_RESTART_CONCLUSIONS[2]
+    feedback = check_xor_restarts(forged, typed_in, conclusion, None, None)
+    assert not feedback and "`xor_restart_results[0]` gives width 2" in feedback.message
+
+
+def test_xor_restarts_check_accepts_numpy_seeds_and_wants_the_seeds_0_1_and_2(experiment):
+    run = experiment(XOR_RESULTS | {3: XOR_RESULTS[0]})
+    as_numpy = {np.int64(seed): rates for seed, rates in XOR_RESULTS.items()}
+    assert check_xor_restarts(run, as_numpy, XOR_WIDER, 4, 0.02)
+    later = {seed + 1: XOR_RESULTS[seed] for seed in (0, 1, 2)}
+    feedback = check_xor_restarts(run, later, XOR_WIDER, 4, 0.02)
+    assert not feedback and "0, 1 and 2" in feedback.message

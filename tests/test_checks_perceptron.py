@@ -1,6 +1,7 @@
 import inspect
 import re
 
+import numpy as np
 import torch
 
 from lecturekit.checks import perceptron
@@ -119,3 +120,21 @@ def test_margin_experiment_ignores_other_margins_and_refuses_too_few_seeds_or_ba
     assert "(margin, seed)" in check_margin_experiment(count_updates, {0.2: 4}, "A").message
     assert '"A", "B" or "C"' in check_margin_experiment(count_updates, updates, "D").message
     assert not check_margin_experiment(count_updates, ..., ...).answered
+
+
+def test_margin_experiment_refuses_numbers_typed_in_for_the_tables_seeds():
+    typed_in = {(m, s): 5 if m == 0.02 else 9 for m in (0.2, 0.02) for s in (0, 1, 2)}  # says B
+
+    def forged(margin, seed):  # the typed-in numbers for the table, real counts elsewhere
+        return typed_in.get((margin, seed)) or count_updates(margin, seed)
+
+    feedback = check_margin_experiment(forged, typed_in, "B")
+    assert not feedback and "updates on that data set" in feedback.message
+
+
+def test_margin_experiment_accepts_numpy_seeds_and_wants_the_seeds_0_1_and_2():
+    updates = {(m, np.int64(s)): count_updates(m, s) for m in (0.2, 0.02) for s in (0, 1, 2)}
+    assert check_margin_experiment(count_updates, updates, "A")
+    later = {(m, s): count_updates(m, s) for m in (0.2, 0.02) for s in (3, 4, 5)}
+    feedback = check_margin_experiment(count_updates, later, "A")
+    assert not feedback and "0, 1 and 2" in feedback.message

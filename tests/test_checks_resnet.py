@@ -1,6 +1,7 @@
 import inspect
 import re
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -407,3 +408,20 @@ def test_augmentation_check_passes_the_reference_solution_on_the_real_digits():
     gains = [r["with"] - r["without"] for r in results.values()]
     conclusion = "helps" if all(g > 0 for g in gains) else "unclear"
     assert check_augmentation_experiment(reference_experiment, results, conclusion)
+
+
+def test_augmentation_check_reruns_every_seed():
+    one_forged = reported(HELPS)
+    one_forged[2] = one_forged[2] | {"with": one_forged[2]["with"] + 0.01}
+    for torch_seed in range(3):  # whatever the check's own draws
+        torch.manual_seed(torch_seed)
+        feedback = check_augmentation_experiment(HELPS, one_forged, "helps")
+        assert not feedback and "augmentation_results[2] says" in feedback.message
+
+
+def test_augmentation_check_accepts_numpy_seeds_and_wants_the_seeds_0_1_and_2():
+    as_numpy = {np.int64(s): r for s, r in reported(HELPS).items()}
+    assert check_augmentation_experiment(HELPS, as_numpy, "helps")
+    later = reported(HELPS, (3, 4, 5))
+    feedback = check_augmentation_experiment(HELPS, later, "helps")
+    assert not feedback and "0, 1 and 2" in feedback.message

@@ -216,7 +216,7 @@ def test_chunk_experiment_check_accepts_the_readers_own_numbers_and_conclusion(c
 
 
 def test_chunk_experiment_check_accepts_other_seeds_and_an_equivalent_evaluation():
-    assert check_chunk_experiment(cached_run, chunk_results_of(cached_run, (7, 8, 9, 10)), "A")
+    assert check_chunk_experiment(cached_run, chunk_results_of(cached_run, (0, 1, 2, 7)), "A")
 
     def in_chunks(seed, chunk_len):
         return chunk_recipe(seed, chunk_len, evaluate_in_chunks=True)
@@ -333,11 +333,28 @@ def test_chunk_experiment_check_rejects_another_recipe(monkeypatch):
     assert not feedback and "but the recipe gives" in feedback.message
 
 
+def test_chunk_experiment_check_rejects_numbers_typed_in_for_the_tables_seeds():
+    typed_in = {3: {0: 3.0, 1: 3.05, 2: 2.9}, 12: {0: 2.9, 1: 2.95, 2: 2.8}}  # as if B held
+
+    def forged(seed, chunk_len):  # the typed-in numbers for the table's seeds, real runs elsewhere
+        return typed_in[chunk_len].get(seed) or cached_run(seed, chunk_len)
+
+    feedback = check_chunk_experiment(forged, typed_in, "B")
+    assert not feedback and "follow the recipe for every seed" in feedback.message
+
+
+def test_chunk_experiment_check_accepts_numpy_seeds_and_wants_0_1_and_2(chunk_results):
+    as_numpy = {n: {np.int64(s): v for s, v in r.items()} for n, r in chunk_results.items()}
+    assert check_chunk_experiment(cached_run, as_numpy, "A")
+    feedback = check_chunk_experiment(cached_run, chunk_results_of(cached_run, (7, 8, 9)), "A")
+    assert not feedback and "0, 1 and 2" in feedback.message
+
+
 def test_chunk_experiment_check_wants_three_seeds_the_same_for_both_lengths(chunk_results):
     two_seeds = {n: dict(list(r.items())[:2]) for n, r in chunk_results.items()}
     feedback = check_chunk_experiment(cached_run, two_seeds, "A")
     assert "at least three seeds" in feedback.message
-    shifted = dict(chunk_results) | {12: chunk_results_of(cached_run, (3, 4, 5))[12]}
+    shifted = dict(chunk_results) | {12: chunk_results_of(cached_run, (0, 1, 2, 3))[12]}
     assert "same seeds" in check_chunk_experiment(cached_run, shifted, "A").message
     only_short = {3: chunk_results[3]}
     assert (

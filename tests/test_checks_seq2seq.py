@@ -1,6 +1,7 @@
 import math
 from collections import Counter
 
+import numpy as np
 import torch
 
 from lecturekit.checks import seq2seq
@@ -199,3 +200,12 @@ def test_dictionary_experiment_refuses_typed_in_numbers_for_the_tables_seeds_onl
 
     feedback = check_dictionary_experiment(typed_or_real, typed, "B")
     assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_dictionary_experiment_accepts_numpy_seeds_and_wants_0_1_and_2():
+    table = _table(_dictionary_bleu)
+    as_numpy = {t: {np.int64(s): v for s, v in r.items()} for t, r in table.items()}
+    assert check_dictionary_experiment(_dictionary_bleu, as_numpy, _supported(table))
+    other = _table(_dictionary_bleu, seeds=(3, 4, 5))
+    feedback = check_dictionary_experiment(_dictionary_bleu, other, _supported(other))
+    assert not feedback and "0, 1 and 2" in feedback.message

@@ -1,5 +1,6 @@
 import functools
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -317,3 +318,14 @@ def test_distance_experiment_check_rejects_typed_in_numbers_for_the_tables_seeds
     torch.manual_seed(0)
     feedback = check_distance_experiment(typed_or_real, typed, "C")
     assert not feedback and "the recipe gives" in feedback.message
+
+
+def test_distance_experiment_check_accepts_numpy_seeds_and_wants_0_1_and_2(
+    distance_results, cached_reference
+):
+    as_numpy = {d: {np.int64(s): v for s, v in r.items()} for d, r in distance_results.items()}
+    torch.manual_seed(0)
+    assert check_distance_experiment(run_distance_experiment, as_numpy, "A")
+    shifted = {d: {s + 1: v for s, v in r.items()} for d, r in distance_results.items()}
+    feedback = check_distance_experiment(run_distance_experiment, shifted, "A")
+    assert not feedback and "0, 1 and 2" in feedback.message

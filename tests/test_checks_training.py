@@ -1,9 +1,11 @@
+import numpy as np
 import pytest
 import torch
 from sklearn.datasets import load_digits
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from lecturekit.checks import training
 from lecturekit.checks.training import (
     GAP_DATA_SHAPES,
     GAP_RANGES,
@@ -186,6 +188,21 @@ def gap_function(no_dropout, dropout):
     return run_dropout_gap
 
 
+@pytest.fixture
+def gap_world(monkeypatch):
+    """``gap_function``, in a world where the recipe itself gives those gaps on seeds 0, 1, 2:
+    the check's reference is made the same function, so that only what follows is judged."""
+
+    def install(no_dropout, dropout):
+        run = gap_function(no_dropout, dropout)
+        monkeypatch.setattr(
+            training, "_reference_gap", lambda setting, seed: run(setting, seed, GAP_DATA)
+        )
+        return run
+
+    return install
+
+
 def gap_check(*answers):
     """The check, with the random draws (the seeds it reruns) the same on every call."""
     torch.manual_seed(0)
@@ -196,23 +213,24 @@ def gap_table(run, seeds=(0, 1, 2)):
     return {(setting, s): run(setting, s, GAP_DATA) for setting in GAP_SETTINGS for s in seeds}
 
 
-def test_gap_experiment_check_accepts_the_conclusion_the_readers_numbers_support():
-    apart = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
-    overlapping = gap_function([0.30, 0.35, 0.40], [0.25, 0.31, 0.33])
-    mixed = gap_function([0.30, 0.35, 0.40], [0.25, 0.36, 0.33])
-    for run, supported in [(apart, "A"), (overlapping, "B"), (mixed, "C")]:
+def test_gap_experiment_check_accepts_the_conclusion_the_readers_numbers_support(gap_world):
+    apart = ([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
+    overlapping = ([0.30, 0.35, 0.40], [0.25, 0.31, 0.33])
+    mixed = ([0.30, 0.35, 0.40], [0.25, 0.36, 0.33])
+    for gaps, supported in [(mixed, "C"), (overlapping, "B"), (apart, "A")]:
+        run = gap_world(*gaps)
         table = gap_table(run)
         assert gap_check(run, GAP_DATA, table, supported)
         assert gap_check(run, GAP_DATA, table, f" {supported.lower()} ")
         for other in {"A", "B", "C"} - {supported}:
             feedback = gap_check(run, GAP_DATA, table, other)
             assert not feedback and f"your own numbers say {supported}" in feedback.message
-    feedback = gap_check(apart, GAP_DATA, gap_table(apart), "dropout helps")
+    feedback = gap_check(run, GAP_DATA, gap_table(run), "dropout helps")
     assert 'set `gap_conclusion` to "A", "B" or "C"' in feedback.message
 
 
-def test_gap_experiment_check_rejects_numbers_the_function_does_not_give():
-    mine = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
+def test_gap_experiment_check_rejects_numbers_the_function_does_not_give(gap_world):
+    mine = gap_world([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
     borrowed = gap_table(gap_function([0.41, 0.37, 0.43], [0.23, 0.25, 0.21]))
     feedback = gap_check(mine, GAP_DATA, borrowed, "A")
     assert not feedback and "fill the table from your own runs" in feedback.message
@@ -249,20 +267,32 @@ def test_gap_experiment_check_rejects_a_typed_in_table_and_a_function_that_ignor
     assert not feedback and "on a seed your table does not hold" in feedback.message
 
 
-def test_gap_experiment_check_rejects_gaps_no_correct_run_gives():
-    the_other_way_round = gap_function([-0.40, -0.38, -0.42], [-0.22, -0.24, -0.20])
+def test_gap_experiment_check_rejects_numbers_typed_in_for_the_tables_seeds():
+    # Made up for seeds 0, 1, 2 (dropout wider for one seed: as if C held), real runs elsewhere.
+    forged = gap_function([0.40, 0.38, 0.42], [0.22, 0.45, 0.20])
+    feedback = gap_check(forged, GAP_DATA, gap_table(forged), "C")
+    assert not feedback and "`gap_results` holds" in feedback.message
+    assert "for every seed" in feedback.message
+
+
+def test_gap_experiment_check_rejects_gaps_no_correct_run_gives(gap_world):
+    the_other_way_round = gap_world([-0.40, -0.38, -0.42], [-0.22, -0.24, -0.20])
     feedback = gap_check(the_other_way_round, GAP_DATA, gap_table(the_other_way_round), "C")
     assert not feedback and "outside what this experiment gives" in feedback.message
 
 
-def test_gap_experiment_check_on_missing_seeds_wrong_data_and_placeholders():
-    run = gap_function([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
+def test_gap_experiment_check_on_missing_seeds_wrong_data_and_placeholders(gap_world):
+    run = gap_world([0.40, 0.38, 0.42], [0.22, 0.24, 0.20])
     assert tuple(tuple(tensor.shape) for tensor in GAP_DATA) == GAP_DATA_SHAPES
     table = gap_table(run)
     two_seeds = gap_table(run, seeds=(0, 1))
     assert "three seeds" in gap_check(run, GAP_DATA, two_seeds, "A").message
     unmatched = two_seeds | {("dropout", 2): 0.2}
     assert "three seeds" in gap_check(run, GAP_DATA, unmatched, "A").message
+    later = {(setting, s + 3): gap for (setting, s), gap in table.items()}
+    assert "0, 1 and 2" in gap_check(run, GAP_DATA, later, "A").message
+    as_numpy = {(setting, np.int64(s)): gap for (setting, s), gap in table.items()}
+    assert gap_check(run, GAP_DATA, as_numpy, "A")
     few_digits = (GAP_DATA[0][:100], *GAP_DATA[1:])
     assert "shape" in gap_check(run, few_digits, table, "A").message
     feedback = gap_check(run, GAP_DATA, {("p=0.5", 0): 0.2}, "A")

@@ -20,10 +20,13 @@ import torch.nn.functional as F
 from lecturekit.exercises import (
     Wrong,
     as_callable,
+    as_choice,
     as_number,
     exercise_check,
     expect_close,
     matches_key,
+    seeded_results,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -217,31 +220,18 @@ def _pair(value: object, what: str) -> tuple[float, float]:
     return ratio, slope
 
 
-def _results_by_gain(gain_results: object) -> dict[int, dict[int, tuple[float, float]]]:
-    if not isinstance(gain_results, dict):
-        raise Wrong(
-            f"`gain_results` should be a dict {{gain: {{seed: (ratio, mean slope)}}}}, "
-            f"not {type(gain_results).__name__}."
-        )
-    by_gain = {}
-    for gain in _GAINS:
-        keys = [k for k in gain_results if isinstance(k, int | float) and k == gain]
-        if not keys:
-            raise Wrong(f"`gain_results` has no entry for the gain {gain}.")
-        by_seed = gain_results[keys[0]]
-        if not isinstance(by_seed, dict) or len(by_seed) < 3:
-            raise Wrong(
-                f"`gain_results[{gain}]` should map at least three seeds to what "
-                "run_sigmoid_gain returned for them."
-            )
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
-            raise Wrong(f"the seeds of `gain_results[{gain}]` should be whole numbers.")
-        by_gain[gain] = {
-            s: _pair(v, f"gain_results[{gain}][{s}]") for s, v in sorted(by_seed.items())
-        }
-    if len({tuple(by_seed) for by_seed in by_gain.values()}) != 1:
-        raise Wrong("use the same seeds for every gain, so that the gains are compared fairly.")
-    return by_gain
+_FAR = (
+    f"where a correct run on that seed gives another network (a ratio more than a factor "
+    f"{_FRESH_RATIO_FACTOR:g} away, or a mean slope more than {_FRESH_SLOPE_TOLERANCE:g})"
+)
+
+
+def _like_the_reference(seed: int, gain: int, result: tuple[float, float]) -> bool:
+    """Whether (ratio, mean slope) is what a correct run gives for ``seed``, in any draw order."""
+    reference_ratio, reference_slope = _reference_sigmoid_gain(seed, gain)
+    ratio, slope = result
+    factor = max(ratio / reference_ratio, reference_ratio / ratio)
+    return factor <= _FRESH_RATIO_FACTOR and abs(slope - reference_slope) <= _FRESH_SLOPE_TOLERANCE
 
 
 def _geometric_mean(values: list[float]) -> float:
@@ -259,7 +249,14 @@ def check_sigmoid_gain_experiment(
     run_sigmoid_gain: object, gain_results: object, gain_conclusion: object
 ) -> None:
     run = as_callable(run_sigmoid_gain, "run_sigmoid_gain")
-    by_gain = _results_by_gain(gain_results)  # a placeholder `...` never reaches here
+    by_gain = seeded_results(
+        gain_results,
+        _GAINS,
+        "gain_results",
+        layout="{gain: {seed: (ratio, mean slope)}}",
+        entry="the gain {}",
+        read=_pair,
+    )
     # The reader's function seeds torch; the notebook's random state is left as it was.
     with torch.random.fork_rng(devices=[]):
         _judge_sigmoid_gain(run, by_gain, gain_conclusion)
@@ -271,9 +268,7 @@ def _judge_sigmoid_gain(
     gain_conclusion: object,
 ) -> None:
     seeds = list(by_gain[_GAINS[0]])
-    fresh = int(torch.randint(1000, 2**31 - 1, ()))  # a seed the table does not hold
-    while fresh in seeds:
-        fresh += 1
+    [fresh] = unseen_seeds(1, seeds)  # drawn before the reader's function reseeds torch
 
     # (1) The numbers are the reader's own: their function gives every one of them again.
     for gain in _GAINS:
@@ -324,15 +319,22 @@ def _judge_sigmoid_gain(
                 f"{what} raised {type(error).__name__}: {error}. The check runs your function "
                 "on a seed of its own too, so it must measure, not look up, its numbers."
             ) from None
-        ratio, slope = _pair(result, what)
-        reference_ratio, reference_slope = _reference_sigmoid_gain(fresh, gain)
-        factor = max(ratio / reference_ratio, reference_ratio / ratio)
-        if factor > _FRESH_RATIO_FACTOR or abs(slope - reference_slope) > _FRESH_SLOPE_TOLERANCE:
+        if not _like_the_reference(fresh, gain, _pair(result, what)):
             raise Wrong(
-                f"{what} returns the ratio {ratio:.2g} and the mean slope {slope:.3f}, where a "
-                f"correct run on that seed gives {reference_ratio:.2g} and {reference_slope:.3f}: "
-                "your function should measure the network it builds for its seed."
+                f"{what} returns the ratio {_pair(result, what)[0]:.2g} and the mean slope "
+                f"{_pair(result, what)[1]:.3f}, {_FAR}: your function should measure the "
+                "network it builds for its seed."
             )
+    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
+    # real runs on any other seed, fail here.
+    for gain, by_seed in by_gain.items():
+        for seed, (ratio, slope) in by_seed.items():
+            if not _like_the_reference(seed, gain, (ratio, slope)):
+                raise Wrong(
+                    f"gain_results[{gain}][{seed}] holds the ratio {ratio:.2g} and the mean "
+                    f"slope {slope:.3f}, {_FAR}: does your function follow the task for every "
+                    "seed?"
+                )
 
     # (3) The conclusion is the one the reader's own numbers support.
     ratios = [_geometric_mean([r for r, _ in by_gain[g].values()]) for g in _GAINS]
@@ -344,9 +346,7 @@ def _judge_sigmoid_gain(
         supported.append("B")
     if max(ratios) < 10 * min(ratios):
         supported.append("C")
-    answer = gain_conclusion.strip().upper() if isinstance(gain_conclusion, str) else None
-    if answer not in _GAIN_OPTIONS:
-        raise Wrong(f"`gain_conclusion` should be 'A', 'B' or 'C', not {gain_conclusion!r}.")
+    answer = as_choice(gain_conclusion, "gain_conclusion", _GAIN_OPTIONS)
     if answer not in supported:
         numbers = (
             f"the ratio (geometric mean over your seeds) goes from {ratios[0]:.1e} at the gain 1 "

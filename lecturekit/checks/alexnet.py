@@ -15,8 +15,11 @@ from lecturekit.exercises import (
     as_callable,
     as_choice,
     as_number,
+    as_seed,
+    common_seeds,
     exercise_check,
     matches_key,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -136,8 +139,10 @@ def _pooling_table(shares: object) -> dict[tuple[int, int, int], float]:
             raise Wrong(
                 f"each key of `pooling_shift` should be (kernel_size, stride, seed), not {key!r}."
             )
-        k, s, seed = (int(as_number(v, "a kernel size, stride or seed", integer=True)) for v in key)
-        table[k, s, seed] = as_number(value, f"pooling_shift[{key!r}]")
+        k, s = (int(as_number(v, "a kernel size or stride", integer=True)) for v in key[:2])
+        table[k, s, as_seed(key[2], "`pooling_shift`")] = as_number(
+            value, f"pooling_shift[{key!r}]"
+        )
     return table
 
 
@@ -146,21 +151,20 @@ def _pooling_table(shares: object) -> dict[tuple[int, int, int], float]:
     hint="maps = torch.randn(1, 16, 55, 55, generator=torch.Generator().manual_seed(seed)); "
     "pool = nn.MaxPool2d(kernel_size, stride); compare pool(maps[..., :-1]) with "
     "pool(maps[..., 1:]) and return the mean of (a == b) as a float. Fill `pooling_shift` for "
-    "the four settings and seeds 0, 1, 2, then compare settings of the same window size "
-    "(the overlap changes) and of the same overlap (the window size changes).",
+    "the four settings and the seeds 0, 1, 2 (or more), then compare settings of the same "
+    "window size (the overlap changes) and of the same overlap (the window size changes).",
 )
 def check_pooling_shift_experiment(
     run_pooling_shift: object, pooling_shift: object, conclusion: object
 ) -> None:
     run = as_callable(run_pooling_shift, "run_pooling_shift")
     table = _pooling_table(pooling_shift)
-    seeds = sorted(set.intersection(*({s for k, st, s in table if (k, st) == setting}
-                                      for setting in POOLING_SETTINGS)))  # fmt: skip
-    if len(seeds) < 3:
-        raise Wrong(
-            f"measure every setting {POOLING_SETTINGS} with the same three seeds at least "
-            f"({len(seeds)} so far)."
-        )
+    seeds = common_seeds(
+        (((k, s), seed) for k, s, seed in table),
+        POOLING_SETTINGS,
+        f"`pooling_shift`, for every setting {POOLING_SETTINGS},",
+    )
+    [fresh] = unseen_seeds(1, seeds)
     # The numbers are the reader's own: their function, run again, gives every entry of the
     # table (a typed-in or partly typed-in table fails here).
     for (k, s, seed), value in sorted(table.items()):
@@ -184,17 +188,19 @@ def check_pooling_shift_experiment(
                     "both, and count the outputs that are exactly equal."
                 )
         means[k, s] = sum(values) / len(values)
-    # ... and it measures what the exercise asks: on a seed the table does not hold, it gives
-    # what the recipe gives (a function that returns a formula, ignoring the maps, fails).
-    fresh = max(seed for _, _, seed in table) + 1
+    # ... and it measures what the exercise asks: on a seed the table does not hold, then on
+    # every seed it does, it gives what the recipe gives (a function that returns a formula,
+    # ignoring the maps, or typed-in numbers for the table's seeds, fails).
+    recipe = (
+        "draw the maps from `seed`, pool them with this kernel size and stride, move them by "
+        "one pixel"
+    )
     for k, s in POOLING_SETTINGS:
         answer = as_number(run(k, s, fresh), "run_pooling_shift(...)")
-        expected = _reference_share(k, s, fresh)
-        if abs(answer - expected) > 1e-6:
+        if abs(answer - _reference_share(k, s, fresh)) > 1e-6:
             raise Wrong(
-                f"on seed {fresh}, run_pooling_shift({k}, {s}, {fresh}) returns {answer:.4f}; "
-                f"the recipe of the exercise gives {expected:.4f}: draw the maps from "
-                "`seed`, pool them with this kernel size and stride, move them by one pixel."
+                f"on seed {fresh}, run_pooling_shift({k}, {s}, {fresh}) returns {answer:.4f}, "
+                f"but the recipe of the exercise gives another share: {recipe}."
             )
     for k, s in POOLING_SETTINGS:
         if len({table[k, s, seed] for seed in seeds}) == 1:
@@ -202,6 +208,13 @@ def check_pooling_shift_experiment(
                 f"kernel_size {k}, stride {s} gives the same share for every seed: other "
                 "seeds draw other maps, and their shares differ a little."
             )
+    for k, s, seed in sorted(table):
+        if (k, s) in POOLING_SETTINGS and seed in seeds:
+            if abs(table[k, s, seed] - _reference_share(k, s, seed)) > 1e-6:
+                raise Wrong(
+                    f"`pooling_shift` holds {table[k, s, seed]:.4f} for {(k, s, seed)}, but the "
+                    f"recipe of the exercise gives another share: {recipe}, for every seed."
+                )
     # Same window, other overlap: (2, 2) against (2, 1), (3, 3) against (3, 2).
     overlap_effect = max(abs(means[2, 2] - means[2, 1]), abs(means[3, 3] - means[3, 2]))
     # Same overlap, other window: (2, 2) against (3, 3), (2, 1) against (3, 2).

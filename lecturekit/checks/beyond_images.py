@@ -10,7 +10,18 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from lecturekit.data.grammar import reviews as generate_reviews
-from lecturekit.exercises import Wrong, as_callable, as_number, exercise_check, expect_close
+from lecturekit.exercises import (
+    Wrong,
+    as_callable,
+    as_choice,
+    as_number,
+    exercise_check,
+    expect_close,
+    judge_against_reference,
+    rerun_every_entry,
+    seeded_results,
+    unseen_seeds,
+)
 
 __all__ = [
     "check_kim_num_parameters",
@@ -117,15 +128,15 @@ def check_octave_shift(octave_shift: object) -> None:
 _NGRAM_ORDERS = (1, 2, 3)
 _NGRAM_RANGES = {1: (0.35, 0.72), 2: (0.48, 0.83), 3: (0.53, 0.88)}
 _NGRAM_OPTIONS = ("A", "B", "C")
-# Two seeds the reader's table does not hold, on which the reader's function must give what
-# the recipe gives, to within 0.015 (3 of the 200 reviews). The recipe is deterministic; over
-# the seeds 0 to 39 another solver (liblinear for lbfgs) moved no accuracy by more than 0.015,
-# a tighter tolerance (1e-6) by no more than 0.010, while counts instead of binary features
-# moved some by up to 0.065. Different seeds differ by far more (a standard deviation of 0.031
-# to 0.034 for each n): a seed's accuracy lay within 0.015 of the mean over seeds for 28 to 38%
-# of the seeds, and within 0.015 of the next seed's for 15 to 26%, so that a typed-in mean, or
-# the numbers of other seeds, pass on all six (two seeds, three orders) about once in 700
-# tries, or less.
+# Two seeds the reader's table does not hold, and every seed it does, on which the reader's
+# function must give what the recipe gives, to within 0.015 (3 of the 200 reviews). The recipe is
+# deterministic; over the seeds 0 to 39 another solver (liblinear for lbfgs) moved no accuracy by
+# more than 0.015, a tighter tolerance (1e-6) by no more than 0.010, while counts instead of
+# binary features moved some by up to 0.065. Different seeds differ by far more (a standard
+# deviation of 0.031 to 0.034 for each n): a seed's accuracy lay within 0.015 of the mean over
+# seeds for 28 to 38% of the seeds, and within 0.015 of the next seed's for 15 to 26%, so that a
+# typed-in mean, or the numbers of other seeds, pass on all six (two seeds, three orders) about
+# once in 700 tries, or less.
 _NGRAM_UNSEEN_SEEDS = 2
 _NGRAM_TOLERANCE = 0.015
 
@@ -148,33 +159,6 @@ def _reference_ngram_accuracy(seed: int, n: int) -> float:
     return float(classifier.score(vectorizer.transform(words[800:]), labels[800:]))
 
 
-def _ngram_results_by_order(ngram_results: object) -> dict[int, dict[int, float]]:
-    if not isinstance(ngram_results, dict):
-        raise Wrong(
-            "`ngram_results` should be a dict {n: {seed: held-out accuracy}}, "
-            f"not {type(ngram_results).__name__}."
-        )
-    by_order = {}
-    for n in _NGRAM_ORDERS:
-        keys = [k for k in ngram_results if isinstance(k, int | float) and k == n]
-        if not keys:
-            raise Wrong(f"`ngram_results` has no entry for n = {n}.")
-        by_seed = ngram_results[keys[0]]
-        if not isinstance(by_seed, dict) or len(by_seed) < 3:
-            raise Wrong(
-                f"`ngram_results[{n}]` should map at least three seeds to what "
-                "run_ngram_baseline returned for them."
-            )
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in by_seed):
-            raise Wrong(f"the seeds of `ngram_results[{n}]` should be whole numbers.")
-        by_order[n] = {
-            s: as_number(v, f"ngram_results[{n}][{s}]") for s, v in sorted(by_seed.items())
-        }
-    if len({tuple(by_seed) for by_seed in by_order.values()}) != 1:
-        raise Wrong("use the same seeds for every n, so that the orders are compared fairly.")
-    return by_order
-
-
 @exercise_check(
     "how far do bags of n-grams get on the generated reviews?",
     hint="generate_reviews(1000, seed=seed); train on the first 800 reviews and score on the "
@@ -187,20 +171,16 @@ def check_ngram_experiment(
     run_ngram_baseline: object, ngram_results: object, ngram_conclusion: object
 ) -> None:
     run = as_callable(run_ngram_baseline, "run_ngram_baseline")
-    by_order = _ngram_results_by_order(ngram_results)  # a placeholder `...` never reaches here
-
+    by_order = seeded_results(
+        ngram_results,
+        _NGRAM_ORDERS,
+        "ngram_results",
+        layout="{n: {seed: held-out accuracy}}",
+        entry="n = {}",
+    )
+    unseen = unseen_seeds(_NGRAM_UNSEEN_SEEDS, by_order[1])  # before the reader's code runs
     # (1) The numbers are the reader's own: their function gives every entry of the table again.
-    seeds = list(by_order[_NGRAM_ORDERS[0]])
-    for s in seeds:
-        for n in _NGRAM_ORDERS:
-            again = as_number(run(s, n), f"run_ngram_baseline({s}, {n})")
-            reported = by_order[n][s]
-            if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-6):
-                raise Wrong(
-                    f"run_ngram_baseline({s}, {n}) now returns {again:.4g}, but "
-                    f"ngram_results[{n}][{s}] says {reported:.4g}: fill ngram_results with "
-                    "what your function returns."
-                )
+    rerun_every_entry(run, by_order, "ngram_results", "run_ngram_baseline")
     # (2) They are in the range that correct runs give.
     for n, by_seed in by_order.items():
         low, high = _NGRAM_RANGES[n]
@@ -212,37 +192,23 @@ def check_ngram_experiment(
                     f"run of 1 to {n} words (not only runs of exactly {n}), trained on the first "
                     "800 reviews and scored on the last 200?"
                 )
-
-    # (3) On seeds the table does not hold (drawn at random), the function measures what the
-    # recipe measures, so that a table of numbers, typed in or looked up, cannot stand in for
-    # the experiment.
-    unseen = []
-    while len(unseen) < _NGRAM_UNSEEN_SEEDS:
-        s = int(torch.randint(1000, 1_000_000, ()).item())
-        if s not in seeds and s not in unseen:
-            unseen.append(s)
-    answers = {
-        (s, n): as_number(run(s, n), f"run_ngram_baseline({s}, {n})")
-        for s in unseen
-        for n in _NGRAM_ORDERS
-    }
-    for n in _NGRAM_ORDERS:
-        values = {by_order[n][s] for s in seeds} | {answers[s, n] for s in unseen}
-        if len(values) == 1:
-            raise Wrong(
-                f"run_ngram_baseline(seed, {n}) returns {values.pop():.4g} whatever the seed: "
-                "each seed should generate other reviews and give its own accuracy."
-            )
-    for (s, n), answer in answers.items():
-        expected = _reference_ngram_accuracy(s, n)
-        if abs(answer - expected) > _NGRAM_TOLERANCE + 1e-9:
-            raise Wrong(
-                f"run_ngram_baseline({s}, {n}) returns {answer:.3f}, but the recipe gives "
-                f"{expected:.3f} on the reviews of that seed: does your function use "
-                "generate_reviews(1000, seed=seed), train on the first 800 reviews and score "
-                "the last 200, with binary features for every run of 1 to n words and "
-                "LogisticRegression(max_iter=1000)?"
-            )
+    # (3) On seeds the table does not hold (drawn at random), and on every entry of the table,
+    # the function measures what the recipe measures, so that numbers typed in or looked up
+    # cannot stand in for the experiment.
+    judge_against_reference(
+        run,
+        by_order,
+        _reference_ngram_accuracy,
+        name="ngram_results",
+        run_name="run_ngram_baseline",
+        unseen=unseen,
+        close=lambda answer, expected: abs(answer - expected) <= _NGRAM_TOLERANCE + 1e-9,
+        tolerance=f"{_NGRAM_TOLERANCE:g}",
+        recipe="does your function use generate_reviews(1000, seed=seed), train on the first "
+        "800 reviews and score the last 200, with binary features for every run of 1 to n "
+        "words and LogisticRegression(max_iter=1000)?",
+        varies="each seed should generate other reviews and give its own accuracy.",
+    )
 
     # (4) The conclusion is the one the reader's own numbers support.
     means = {n: sum(by_seed.values()) / len(by_seed) for n, by_seed in by_order.items()}
@@ -251,9 +217,7 @@ def check_ngram_experiment(
         supported = "C"
     else:
         supported = "A" if gain_2 > gain_3 else "B"
-    answer = ngram_conclusion.strip().upper() if isinstance(ngram_conclusion, str) else None
-    if answer not in _NGRAM_OPTIONS:
-        raise Wrong(f"`ngram_conclusion` should be 'A', 'B' or 'C', not {ngram_conclusion!r}.")
+    answer = as_choice(ngram_conclusion, "ngram_conclusion", _NGRAM_OPTIONS)
     if answer != supported:
         raise Wrong(
             f"your own numbers do not support {answer}: averaged over your seeds, the accuracy "

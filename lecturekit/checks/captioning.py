@@ -8,13 +8,11 @@ batches of word indices are ``(batch, time)`` and scores ``(batch, time, vocabul
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 
 from lecturekit.data.scenes import END, PAD, START, VOCABULARY, captioned_scenes
 from lecturekit.exercises import (
-    NotAnswered,
     Wrong,
     as_callable,
     as_choice,
@@ -22,7 +20,11 @@ from lecturekit.exercises import (
     as_tensor,
     exercise_check,
     expect_close,
+    judge_against_reference,
     matches_key,
+    rerun_every_entry,
+    seeded_results,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -263,33 +265,6 @@ def _run_path_recipe(seed: int, path: str) -> float:
             return float(_path_loss(scores, targets[held_out]))
 
 
-def _path_results_by_path(results: object) -> dict[str, dict[int, float]]:
-    """{path: {seed: loss}} from the reader's table, or Wrong saying what is off."""
-    if results is Ellipsis:
-        raise NotAnswered
-    if not isinstance(results, dict) or set(results) != set(_PATHS):
-        raise Wrong(
-            "`path_results` should be a dictionary {path: {seed: held-out loss}} with the "
-            f"keys {', '.join(repr(p) for p in _PATHS)}."
-        )
-    table = {}
-    for path in _PATHS:
-        by_seed = results[path]
-        if not isinstance(by_seed, dict):
-            raise Wrong(f"`path_results[{path!r}]` should be a dictionary {{seed: loss}}.")
-        table[path] = {}
-        for s, loss in by_seed.items():
-            if isinstance(s, bool) or not isinstance(s, numbers.Integral):
-                raise Wrong(f"the seeds of `path_results[{path!r}]` should be integers, not {s!r}.")
-            table[path][int(s)] = as_number(loss, f"path_results[{path!r}][{s}]")
-    seeds = set(table[_PATHS[0]])
-    if any(set(by_seed) != seeds for by_seed in table.values()):
-        raise Wrong("both paths should be run on the same seeds.")
-    if len(seeds) < 3:
-        raise Wrong(f"run at least 3 seeds, not {len(seeds)}: one seed can mislead.")
-    return table
-
-
 @exercise_check(
     "the image through h0 or through c0",
     hint="run_state_path(seed, path) generates captioned_scenes(192, seed=seed), encodes the "
@@ -303,57 +278,35 @@ def check_state_path_experiment(
     run_state_path: object, path_results: object, path_conclusion: object
 ) -> None:
     run = as_callable(run_state_path, "run_state_path")
-    table = _path_results_by_path(path_results)
+    table = seeded_results(
+        path_results,
+        _PATHS,
+        "path_results",
+        layout="{path: {seed: held-out loss}}",
+        entry="the path {!r}",
+    )
+    seeds = list(table[_PATHS[0]])
+    with torch.random.fork_rng(devices=[]):  # drawn from the reader's state, left as it was
+        unseen = unseen_seeds(_PATH_UNSEEN_SEEDS, seeds)
 
     # (1) The numbers are the reader's own: their function gives every entry again.
-    seeds = sorted(table[_PATHS[0]])
-    for s in seeds:
-        for path in _PATHS:
-            again = as_number(run(s, path), f"run_state_path({s}, {path!r})")
-            if not math.isclose(again, table[path][s], rel_tol=1e-6, abs_tol=1e-6):
-                raise Wrong(
-                    f"run_state_path({s}, {path!r}) now returns {again:.4f}, but "
-                    f"path_results[{path!r}][{s}] says {table[path][s]:.4f}: fill path_results "
-                    "with what your function returns."
-                )
-    # (2) On seeds the table does not hold (drawn at random), the function measures what the
-    # recipe measures, so that typed-in or looked-up numbers cannot stand in for the runs.
-    unseen: list[int] = []
-    with torch.random.fork_rng(devices=[]):  # drawn from the reader's state, left as it was
-        while len(unseen) < _PATH_UNSEEN_SEEDS:
-            s = int(torch.randint(1000, 1_000_000, ()).item())
-            if s not in seeds and s not in unseen:
-                unseen.append(s)
-    answers = {
-        (s, path): as_number(run(s, path), f"run_state_path({s}, {path!r})")
-        for s in unseen
-        for path in _PATHS
-    }
-    for path in _PATHS:
-        values = {table[path][s] for s in seeds} | {answers[s, path] for s in unseen}
-        if len(values) == 1:
-            raise Wrong(
-                f"run_state_path(seed, {path!r}) returns {values.pop():.4g} whatever the seed: "
-                "each seed should draw other scenes and another initialisation."
-            )
-    for (s, path), answer in answers.items():
-        expected = _reference_path_loss(s, path)
-        if abs(answer - expected) > _PATH_TOLERANCE:
-            raise Wrong(
-                f"run_state_path({s}, {path!r}) returns {answer:.4f}, more than "
-                f"{_PATH_TOLERANCE:g} from what the recipe gives for that seed: does your function "
-                "follow the recipe exactly (the seed for the scenes, the model and the batches)?"
-            )
-    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
-    # real runs on any other seed, fail here.
-    for s in seeds:
-        for path in _PATHS:
-            if abs(table[path][s] - _reference_path_loss(s, path)) > _PATH_TOLERANCE:
-                raise Wrong(
-                    f"path_results[{path!r}][{s}] is {table[path][s]:.4f}, more than "
-                    f"{_PATH_TOLERANCE:g} from what the recipe gives for that seed: does your "
-                    "function follow the recipe for every seed?"
-                )
+    rerun_every_entry(run, table, "path_results", "run_state_path")
+    # (2) On seeds the table does not hold (drawn at random), and on every entry of the table,
+    # the function measures what the recipe measures, so that typed-in or looked-up numbers
+    # cannot stand in for the runs.
+    judge_against_reference(
+        run,
+        table,
+        _reference_path_loss,
+        name="path_results",
+        run_name="run_state_path",
+        unseen=unseen,
+        close=lambda answer, expected: abs(answer - expected) <= _PATH_TOLERANCE,
+        tolerance=f"{_PATH_TOLERANCE:g}",
+        recipe="does your function follow the recipe exactly (the seed for the scenes, the "
+        "model and the batches)?",
+        varies="each seed should draw other scenes and another initialisation.",
+    )
 
     # (3) The conclusion is the one the reader's own numbers support.
     mean = {path: sum(by_seed.values()) / len(by_seed) for path, by_seed in table.items()}

@@ -8,8 +8,6 @@ starts with a digit); an embedding table ``C`` has one row per id.
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 import re
 
 import torch
@@ -22,6 +20,10 @@ from lecturekit.exercises import (
     as_number,
     exercise_check,
     expect_close,
+    judge_against_reference,
+    rerun_every_entry,
+    seeded_results,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -240,34 +242,6 @@ def _reference_window_share(seed: int, window: int) -> float:
     return (labels[similarity.argmax(dim=1)] == labels).double().mean().item()
 
 
-def _window_results_by_window(window_results: object) -> dict[int, dict[int, float]]:
-    if not isinstance(window_results, dict):
-        raise Wrong(
-            "`window_results` should be a dict {window: {seed: share}}, "
-            f"not {type(window_results).__name__}."
-        )
-    by_window = {}
-    for window in _WINDOWS:
-        keys = [k for k in window_results if isinstance(k, numbers.Real) and k == window]
-        if not keys:
-            raise Wrong(f"`window_results` has no entry for window = {window}.")
-        by_seed = window_results[keys[0]]
-        if not isinstance(by_seed, dict) or len(by_seed) < 3:
-            raise Wrong(
-                f"`window_results[{window}]` should map at least three seeds to what "
-                "run_window_experiment returned for them."
-            )
-        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
-            raise Wrong(f"the seeds of `window_results[{window}]` should be whole numbers.")
-        by_window[window] = {
-            int(s): as_number(v, f"window_results[{window}][{s}]")
-            for s, v in sorted(by_seed.items())
-        }
-    if len({tuple(by_seed) for by_seed in by_window.values()}) != 1:
-        raise Wrong("use the same seeds for both windows, so that they are compared fairly.")
-    return by_window
-
-
 @exercise_check(
     "does a wider window group words by their kind?",
     hint="Word2Vec(docs, vector_size=32, window=window, min_count=3, sg=1, negative=5, "
@@ -280,20 +254,17 @@ def check_window_experiment(
     run_window_experiment: object, window_results: object, window_conclusion: object
 ) -> None:
     run = as_callable(run_window_experiment, "run_window_experiment")
-    by_window = _window_results_by_window(window_results)  # a placeholder never reaches here
+    by_window = seeded_results(
+        window_results,
+        _WINDOWS,
+        "window_results",
+        layout="{window: {seed: share}}",
+        entry="window = {}",
+    )
+    unseen = unseen_seeds(_WINDOW_UNSEEN_SEEDS, by_window[_WINDOWS[0]])  # before the reader's code
 
     # (1) The numbers are the reader's own: their function gives every entry of the table again.
-    seeds = list(by_window[_WINDOWS[0]])
-    for s in seeds:
-        for window in _WINDOWS:
-            again = as_number(run(s, window), f"run_window_experiment({s}, {window})")
-            reported = by_window[window][s]
-            if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-6):
-                raise Wrong(
-                    f"run_window_experiment({s}, {window}) now returns {again:.4g}, but "
-                    f"window_results[{window}][{s}] says {reported:.4g}: fill window_results "
-                    "with what your function returns."
-                )
+    rerun_every_entry(run, by_window, "window_results", "run_window_experiment")
     # (2) They are in the range that correct runs give.
     for window, by_seed in by_window.items():
         low, high = _WINDOW_RANGES[window]
@@ -304,47 +275,23 @@ def check_window_experiment(
                     f"correct runs give between {low:g} and {high:g}. Is it a share (0 to 1) of "
                     "the group words whose nearest other group word is of their own group?"
                 )
-
-    # (3) On a seed the table does not hold (drawn at random), the function measures what the
-    # recipe measures, so that numbers typed in or looked up cannot stand in for the experiment.
-    unseen = []
-    while len(unseen) < _WINDOW_UNSEEN_SEEDS:
-        s = int(torch.randint(1000, 1_000_000, ()).item())
-        if s not in seeds and s not in unseen:
-            unseen.append(s)
-    answers = {
-        (s, window): as_number(run(s, window), f"run_window_experiment({s}, {window})")
-        for s in unseen
-        for window in _WINDOWS
-    }
-    for window in _WINDOWS:
-        values = {by_window[window][s] for s in seeds} | {answers[s, window] for s in unseen}
-        if len(values) == 1:
-            raise Wrong(
-                f"run_window_experiment(seed, {window}) returns {values.pop():.4g} whatever the "
-                "seed: each seed should train another model and give its own share."
-            )
-    for (s, window), answer in answers.items():
-        expected = _reference_window_share(s, window)
-        if abs(answer - expected) > _WINDOW_TOLERANCE:
-            raise Wrong(
-                f"run_window_experiment({s}, {window}) returns {answer:.3f}, which is not what "
-                "the recipe gives with that seed: does your function train Word2Vec on "
-                "`docs` with vector_size=32, window=window, min_count=3, sg=1, negative=5, "
-                "epochs=3, workers=1 and seed=seed, and score the words of word_groups that "
-                "the model holds?"
-            )
-
-    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
-    # real runs on any other seed, fail here.
-    for s in seeds:
-        for window in _WINDOWS:
-            if abs(by_window[window][s] - _reference_window_share(s, window)) > _WINDOW_TOLERANCE:
-                raise Wrong(
-                    f"window_results[{window}][{s}] is {by_window[window][s]:.3f}, which is not "
-                    "what the recipe gives with that seed: does your function follow the recipe "
-                    "for every seed?"
-                )
+    # (3) On a seed the table does not hold (drawn at random), and on every entry of the table,
+    # the function measures what the recipe measures, so that numbers typed in or looked up
+    # cannot stand in for the experiment.
+    judge_against_reference(
+        run,
+        by_window,
+        _reference_window_share,
+        name="window_results",
+        run_name="run_window_experiment",
+        unseen=unseen,
+        close=lambda answer, expected: abs(answer - expected) <= _WINDOW_TOLERANCE,
+        tolerance=f"{_WINDOW_TOLERANCE:.3g}",
+        recipe="does your function train Word2Vec on `docs` with vector_size=32, "
+        "window=window, min_count=3, sg=1, negative=5, epochs=3, workers=1 and seed=seed, and "
+        "score the words of word_groups that the model holds?",
+        varies="each seed should train another model and give its own share.",
+    )
 
     # (4) The conclusion is the one the reader's own numbers support.
     means = {w: sum(by_seed.values()) / len(by_seed) for w, by_seed in by_window.items()}

@@ -18,7 +18,9 @@ from lecturekit.exercises import (
     as_callable,
     as_choice,
     as_number,
+    as_seed,
     as_tensor,
+    common_seeds,
     exercise_check,
     matches_key,
 )
@@ -233,7 +235,7 @@ def _accuracy_table(accuracies: object) -> dict[tuple[str, int], float]:
     for key, value in accuracies.items():
         if not isinstance(key, tuple | list) or len(key) != 2 or key[0] not in PREPARATIONS:
             raise Wrong(f'each key should be a pair ("pad" or "upsample", seed), not {key!r}.')
-        seed = int(as_number(key[1], "a seed in `preparation_accuracies`", integer=True))
+        seed = as_seed(key[1], "`preparation_accuracies`")
         accuracy = as_number(value, f"preparation_accuracies[{key!r}]")
         if not 0 <= accuracy <= 1:
             raise Wrong(f"an accuracy is a fraction from 0 to 1, not {accuracy:g} ({key!r}).")
@@ -254,18 +256,14 @@ def _accuracy_table(accuracies: object) -> dict[tuple[str, int], float]:
     "32 x 32 the way `preparation` says, turn them into network inputs as section 7.2 does, "
     "seed, build and train the chapter's LeNet-5 exactly as the exercise lists, and return the "
     "validation accuracy after the last epoch. Fill `preparation_accuracies` from calls of "
-    "that function, for both preparations and the same three (or more) seeds.",
+    "that function, for both preparations and the seeds 0, 1 and 2 (or more).",
 )
 def check_preparation_experiment(
     run_preparation_experiment: object, accuracies: object, conclusion: object
 ) -> None:
     run = as_callable(run_preparation_experiment, "run_preparation_experiment")
     table = _accuracy_table(accuracies)
-    seeds = sorted({s for p, s in table if p == "pad"} & {s for p, s in table if p == "upsample"})
-    if len(seeds) < 3:
-        raise Wrong(
-            f"measure both preparations with the same three seeds at least ({len(seeds)} so far)."
-        )
+    seeds = common_seeds(table, PREPARATIONS, "`preparation_accuracies`, for both preparations,")
     # The numbers are the reader's own: their function, rerun on every entry, gives what the
     # table holds (about a second each).
     digits = _experiment_digits()

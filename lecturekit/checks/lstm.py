@@ -9,7 +9,6 @@ which keep two bias vectors per layer and direction.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
 import torch
@@ -22,6 +21,10 @@ from lecturekit.exercises import (
     as_tensor,
     exercise_check,
     expect_close,
+    judge_against_reference,
+    rerun_every_entry,
+    seeded_results,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -192,7 +195,6 @@ def check_forget_bias(forget_bias_for: object) -> None:
 # the same Jacobian, jacfwd or autograd.functional.jacobian, agree to about 1e-12).
 _MEMORY_BIASES = (0.0, 1.0, 3.0)
 _MEMORY_JUDGED_BIAS = 3.0  # the conclusion is about this bias: is its norm >= 1 for every seed?
-_MEMORY_REQUIRED_SEEDS = (0, 1, 2)
 _MEMORY_OPTIONS = ("A", "B", "C")
 _MEMORY_UNSEEN_SEEDS = 2
 _MEMORY_TOLERANCE = 1e-6
@@ -215,40 +217,6 @@ def _reference_memory_norm(seed: int, forget_bias: float) -> float:
     return float(torch.linalg.matrix_norm(jacobian.detach(), ord=2))
 
 
-def _memory_results_by_bias(memory_results: object) -> dict[float, dict[int, float]]:
-    if not isinstance(memory_results, dict):
-        raise Wrong(
-            "`memory_results` should be a dict {forget_bias: {seed: norm}}, "
-            f"not {type(memory_results).__name__}."
-        )
-    by_bias = {}
-    for bias in _MEMORY_BIASES:
-        keys = [k for k in memory_results if isinstance(k, numbers.Real) and k == bias]
-        if not keys:
-            raise Wrong(f"`memory_results` has no entry for the forget bias {bias:g}.")
-        by_seed = memory_results[keys[0]]
-        if not isinstance(by_seed, dict) or len(by_seed) < 3:
-            raise Wrong(
-                f"`memory_results[{bias:g}]` should map at least three seeds to what "
-                "run_memory returned for them."
-            )
-        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
-            raise Wrong(f"the seeds of `memory_results[{bias:g}]` should be whole numbers.")
-        by_bias[bias] = {
-            int(s): as_number(v, f"memory_results[{bias:g}][{s}]")
-            for s, v in sorted(by_seed.items())
-        }
-    if len({tuple(by_seed) for by_seed in by_bias.values()}) != 1:
-        raise Wrong("use the same seeds for every forget bias, so that they are compared fairly.")
-    missing = [s for s in _MEMORY_REQUIRED_SEEDS if s not in by_bias[_MEMORY_BIASES[0]]]
-    if missing:
-        raise Wrong(
-            "`memory_results` should hold the seeds 0, 1 and 2 (and any others you like); "
-            f"it has no entry for the seed {missing[0]}."
-        )
-    return by_bias
-
-
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=_MEMORY_TOLERANCE, abs_tol=1e-300)
 
@@ -266,7 +234,13 @@ def check_memory_experiment(
     run_memory: object, memory_results: object, memory_conclusion: object
 ) -> None:
     run = as_callable(run_memory, "run_memory")
-    by_bias = _memory_results_by_bias(memory_results)
+    by_bias = seeded_results(
+        memory_results,
+        _MEMORY_BIASES,
+        "memory_results",
+        layout="{forget_bias: {seed: norm}}",
+        entry="the forget bias {:g}",
+    )
     # The reader's function seeds torch; the notebook's random state is left as it was.
     with torch.random.fork_rng(devices=[]):
         _judge_memory(run, by_bias, memory_conclusion)
@@ -276,59 +250,29 @@ def _judge_memory(
     run: Callable[..., object], by_bias: dict[float, dict[int, float]], memory_conclusion: object
 ) -> None:
     seeds = list(by_bias[_MEMORY_BIASES[0]])
-    unseen: list[int] = []  # seeds the table does not hold
-    while len(unseen) < _MEMORY_UNSEEN_SEEDS:
-        s = int(torch.randint(1000, 1_000_000, ()))
-        if s not in seeds and s not in unseen:
-            unseen.append(s)
-
+    # Drawn first: the reader's function reseeds torch's generator.
+    unseen = unseen_seeds(_MEMORY_UNSEEN_SEEDS, seeds)
     # (1) The numbers are the reader's own: their function gives every entry again.
-    for s in seeds:
-        for bias in _MEMORY_BIASES:
-            again = as_number(run(s, bias), f"run_memory({s}, {bias:g})")
-            reported = by_bias[bias][s]
-            if not _close(again, reported):
-                raise Wrong(
-                    f"run_memory({s}, {bias:g}) now returns {again:.6g}, but "
-                    f"memory_results[{bias:g}][{s}] says {reported:.6g}: fill memory_results "
-                    "with what your function returns."
-                )
-
-    # (2) On the unseen seeds, the function measures what the recipe measures, so that
-    # typed-in or looked-up numbers cannot stand in for the experiment.
-    answers = {
-        (s, bias): as_number(run(s, bias), f"run_memory({s}, {bias:g})")
-        for s in unseen
-        for bias in _MEMORY_BIASES
-    }
-    for bias in _MEMORY_BIASES:
-        values = [by_bias[bias][s] for s in seeds] + [answers[s, bias] for s in unseen]
-        if all(_close(v, values[0]) for v in values):
-            raise Wrong(
-                f"run_memory(seed, {bias:g}) returns {values[0]:.6g} whatever the seed: each "
-                "seed should build its own LSTM and draw its own inputs."
-            )
-    for (s, bias), answer in answers.items():
-        expected = _reference_memory_norm(s, bias)
-        if not _close(answer, expected):
-            raise Wrong(
-                f"run_memory({s}, {bias:g}) returns {answer:.6g}, which is not what the recipe "
-                "gives for that seed: does your function call torch.manual_seed(seed) "
-                "before building nn.LSTM(4, 8, dtype=torch.float64), add the bias to rows 8 "
-                "to 15 of bias_ih_l0, draw the 30 inputs with its own generator seeded with "
-                "seed, and return the spectral norm of dc_30/dc_0?"
-            )
-
-    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
-    # real runs on any other seed, fail here.
-    for s in seeds:
-        for bias in _MEMORY_BIASES:
-            if not _close(by_bias[bias][s], _reference_memory_norm(s, bias)):
-                raise Wrong(
-                    f"memory_results[{bias:g}][{s}] is {by_bias[bias][s]:.6g}, which is not what "
-                    "the recipe gives for that seed: does your function follow the recipe for "
-                    "every seed?"
-                )
+    rerun_every_entry(
+        run, by_bias, "memory_results", "run_memory", rel_tol=_MEMORY_TOLERANCE, abs_tol=1e-300
+    )
+    # (2) On the unseen seeds, and for every entry of the table, the function measures what
+    # the recipe measures: typed-in or looked-up numbers cannot stand in for the experiment.
+    judge_against_reference(
+        run,
+        by_bias,
+        _reference_memory_norm,
+        name="memory_results",
+        run_name="run_memory",
+        unseen=unseen,
+        close=_close,
+        tolerance="a relative 1e-6",
+        recipe="does your function call torch.manual_seed(seed) before building "
+        "nn.LSTM(4, 8, dtype=torch.float64), add the bias to rows 8 to 15 of bias_ih_l0, draw "
+        "the 30 inputs with its own generator seeded with seed, and return the spectral norm "
+        "of dc_30/dc_0?",
+        varies="each seed should build its own LSTM and draw its own inputs.",
+    )
 
     # (3) The conclusion is the one the reader's own numbers support: at the forget bias 3,
     # is the norm at least 1 (the gradient along the cell not shrunk over 30 steps) for every

@@ -14,7 +14,9 @@ from lecturekit.exercises import (
     as_callable,
     as_choice,
     as_number,
+    as_seed,
     as_tensor,
+    common_seeds,
     exercise_check,
     expect_close,
     matches_key,
@@ -166,7 +168,7 @@ def _updates_table(updates: object) -> dict[tuple[float, int], int]:
         if not isinstance(key, tuple | list) or len(key) != 2:
             raise Wrong(f"each key of `updates` should be a pair (margin, seed), not {key!r}.")
         margin = as_number(key[0], "a margin in `updates`")
-        seed = int(as_number(key[1], "a seed in `updates`", integer=True))
+        seed = as_seed(key[1], "`updates`")
         matching = [m for m in EXPERIMENT_MARGINS if abs(margin - m) < 1e-9]
         if matching:
             table[matching[0], seed] = int(as_number(value, f"updates[{key!r}]", integer=True))
@@ -177,19 +179,13 @@ def _updates_table(updates: object) -> dict[tuple[float, int], int]:
     "the margin between the classes and the number of updates",
     hint="count_updates(margin, seed) generates point_clouds('linear', 100, margin=margin, "
     "seed=seed), trains with train_perceptron(X, y, max_epochs=10_000) and returns "
-    "len(history) - 1. Fill `updates` for both margins and the same three (or more) seeds, "
+    "len(history) - 1. Fill `updates` for both margins and the seeds 0, 1 and 2 (or more), "
     "then compare, seed by seed, the two counts of each seed.",
 )
 def check_margin_experiment(count_updates: object, updates: object, conclusion: object) -> None:
     count = as_callable(count_updates, "count_updates")
     table = _updates_table(updates)
-    seeds = sorted({s for m, s in table if m == EXPERIMENT_MARGINS[0]}
-                   & {s for m, s in table if m == EXPERIMENT_MARGINS[1]})  # fmt: skip
-    if len(seeds) < 3:
-        raise Wrong(
-            f"measure the margins {EXPERIMENT_MARGINS} with the same three seeds at least "
-            f"({len(seeds)} so far)."
-        )
+    seeds = common_seeds(table, EXPERIMENT_MARGINS, "`updates`, for both margins,")
     # Every entry is the reader's own measurement: their function gives it again, and it is
     # what the perceptron does on that data set. One more seed, which the table does not
     # hold, shows the function measures rather than looks up.

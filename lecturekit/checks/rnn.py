@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 import torch
 
@@ -22,6 +21,10 @@ from lecturekit.exercises import (
     as_tensor,
     exercise_check,
     expect_close,
+    judge_against_reference,
+    rerun_every_entry,
+    seeded_results,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -254,34 +257,6 @@ _CHUNK_UNSEEN_SEEDS = 1
 _CHUNK_TOLERANCE = 0.002  # relative
 
 
-def _chunk_results_by_length(chunk_results: object) -> dict[int, dict[int, float]]:
-    if not isinstance(chunk_results, dict):
-        raise Wrong(
-            "`chunk_results` should be a dict {chunk_len: {seed: validation perplexity}}, "
-            f"not {type(chunk_results).__name__}."
-        )
-    by_length = {}
-    for chunk_len in _CHUNK_LENGTHS:
-        keys = [k for k in chunk_results if isinstance(k, numbers.Real) and k == chunk_len]
-        if not keys:
-            raise Wrong(f"`chunk_results` has no entry for chunk_len = {chunk_len}.")
-        by_seed = chunk_results[keys[0]]
-        if not isinstance(by_seed, dict) or len(by_seed) < 3:
-            raise Wrong(
-                f"`chunk_results[{chunk_len}]` should map at least three seeds to what "
-                "run_chunk_experiment returned for them."
-            )
-        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
-            raise Wrong(f"the seeds of `chunk_results[{chunk_len}]` should be whole numbers.")
-        by_length[chunk_len] = {
-            int(s): as_number(v, f"chunk_results[{chunk_len}][{s}]")
-            for s, v in sorted(by_seed.items())
-        }
-    if len({tuple(by_seed) for by_seed in by_length.values()}) != 1:
-        raise Wrong("use the same seeds for both chunk lengths, so that they are compared fairly.")
-    return by_length
-
-
 def _supported_chunk_conclusion(by_length: dict[int, dict[int, float]]) -> str:
     short, long = (by_length[n] for n in _CHUNK_LENGTHS)
     if all(long[s] < _CHUNK_MARGIN * short[s] for s in short):
@@ -304,29 +279,26 @@ def check_chunk_experiment(
     run_chunk_experiment: object, chunk_results: object, chunk_conclusion: object
 ) -> None:
     run = as_callable(run_chunk_experiment, "run_chunk_experiment")
-    by_length = _chunk_results_by_length(chunk_results)  # a placeholder `...` never gets here
+    by_length = seeded_results(
+        chunk_results,
+        _CHUNK_LENGTHS,
+        "chunk_results",
+        layout="{chunk_len: {seed: validation perplexity}}",
+        entry="chunk_len = {}",
+    )
     conclusion = as_choice(chunk_conclusion, "chunk_conclusion", _CHUNK_OPTIONS)
-
-    seeds = list(by_length[_CHUNK_LENGTHS[0]])
-    # The unseen seeds of (3) are drawn first: the reader's function reseeds torch's generator.
-    unseen: list[int] = []
-    while len(unseen) < _CHUNK_UNSEEN_SEEDS:
-        s = int(torch.randint(1000, 1_000_000, ()).item())
-        if s not in seeds and s not in unseen:
-            unseen.append(s)
+    # Drawn first: the reader's function reseeds torch's generator.
+    unseen = unseen_seeds(_CHUNK_UNSEEN_SEEDS, by_length[_CHUNK_LENGTHS[0]])
 
     # (1) The numbers are the reader's own: their function gives every entry again.
-    for s in seeds:
-        for chunk_len in _CHUNK_LENGTHS:
-            again = as_number(run(s, chunk_len), f"run_chunk_experiment({s}, {chunk_len})")
-            reported = by_length[chunk_len][s]
-            if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-9):
-                raise Wrong(
-                    f"run_chunk_experiment({s}, {chunk_len}) now returns {again:.5g}, but "
-                    f"chunk_results[{chunk_len}][{s}] says {reported:.5g}: fill chunk_results "
-                    "with what your function returns (and seed it, so that it returns the "
-                    "same number every time)."
-                )
+    rerun_every_entry(
+        run,
+        by_length,
+        "chunk_results",
+        "run_chunk_experiment",
+        abs_tol=1e-9,
+        advice=" (and seed it, so that it returns the same number every time)",
+    )
     # (2) They are perplexities that correct runs give.
     for chunk_len, by_seed in by_length.items():
         low, high = _CHUNK_RANGES[chunk_len]
@@ -337,41 +309,22 @@ def check_chunk_experiment(
                     f"{perplexity:.3f}; correct runs give between {low:g} and {high:g}. Is it "
                     "exp of the mean cross-entropy (in nats) on the validation streams?"
                 )
-
-    # (3) On a seed the table does not hold (drawn at random), the function measures what the
-    # recipe measures, so that numbers typed in or looked up cannot stand in for the runs.
-    answers = {
-        (s, chunk_len): as_number(run(s, chunk_len), f"run_chunk_experiment({s}, {chunk_len})")
-        for s in unseen
-        for chunk_len in _CHUNK_LENGTHS
-    }
-    for chunk_len in _CHUNK_LENGTHS:
-        values = {by_length[chunk_len][s] for s in seeds} | {answers[s, chunk_len] for s in unseen}
-        if len(values) == 1:
-            raise Wrong(
-                f"run_chunk_experiment(seed, {chunk_len}) returns {values.pop():.5g} whatever "
-                "the seed: each seed should draw other streams and other initial weights."
-            )
-    for (s, chunk_len), answer in answers.items():
-        expected = _reference_chunk_perplexity(s, chunk_len)
-        if not math.isclose(answer, expected, rel_tol=_CHUNK_TOLERANCE):
-            raise Wrong(
-                f"run_chunk_experiment({s}, {chunk_len}) returns {answer:.4f}, but the recipe "
-                "gives more than 0.2% else for that seed: does your function follow the recipe "
-                "step by step, in the same order (the seeds, the streams, the model)?"
-            )
-
-    # ... and so does every entry of the table (about 2 s): a function that types in numbers
-    # for the table's seeds and runs the recipe on any other seed fails here.
-    for s in seeds:
-        for chunk_len in _CHUNK_LENGTHS:
-            expected, reported = _reference_chunk_perplexity(s, chunk_len), by_length[chunk_len][s]
-            if not math.isclose(reported, expected, rel_tol=_CHUNK_TOLERANCE):
-                raise Wrong(
-                    f"chunk_results[{chunk_len}][{s}] is {reported:.4f}, but the recipe gives "
-                    "more than 0.2% else for that seed: does your function follow the recipe step "
-                    "by step, for every seed?"
-                )
+    # (3) On a seed the table does not hold (drawn at random), and on every entry of the table
+    # (about 2 s), the function measures what the recipe measures, so that numbers typed in or
+    # looked up cannot stand in for the runs.
+    judge_against_reference(
+        run,
+        by_length,
+        _reference_chunk_perplexity,
+        name="chunk_results",
+        run_name="run_chunk_experiment",
+        unseen=unseen,
+        close=lambda answer, expected: math.isclose(answer, expected, rel_tol=_CHUNK_TOLERANCE),
+        tolerance="0.2%",
+        recipe="does your function follow the recipe step by step, in the same order (the "
+        "seeds, the streams, the model)?",
+        varies="each seed should draw other streams and other initial weights.",
+    )
 
     # (4) The conclusion is the one the reader's own numbers support.
     supported = _supported_chunk_conclusion(by_length)

@@ -8,7 +8,6 @@ beam scores are sums of natural-log probabilities.
 from __future__ import annotations
 
 import math
-import numbers
 from collections import Counter
 
 import torch
@@ -21,6 +20,10 @@ from lecturekit.exercises import (
     as_tensor,
     exercise_check,
     expect_close,
+    judge_against_reference,
+    rerun_every_entry,
+    seeded_results,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -230,38 +233,6 @@ def _reference_dictionary_bleu(seed: int, threshold: float) -> float:
     return _reference_corpus_bleu(outputs, [spanish for _, spanish in test])
 
 
-def _dictionary_results_by_threshold(results: object) -> dict[float, dict[int, float]]:
-    if not isinstance(results, dict):
-        raise Wrong(
-            "`dictionary_results` should be a dict {threshold: {seed: BLEU}}, "
-            f"not {type(results).__name__}."
-        )
-    by_threshold = {}
-    for threshold in _DICTIONARY_THRESHOLDS:
-        keys = [
-            k
-            for k in results
-            if isinstance(k, numbers.Real) and not isinstance(k, bool) and abs(k - threshold) < 1e-9
-        ]
-        if not keys:
-            raise Wrong(f"`dictionary_results` has no entry for the threshold {threshold}.")
-        by_seed = results[keys[0]]
-        if not isinstance(by_seed, dict) or len(by_seed) < 3:
-            raise Wrong(
-                f"`dictionary_results[{threshold}]` should map at least three seeds to what "
-                "run_dictionary_experiment returned for them."
-            )
-        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
-            raise Wrong(f"the seeds of `dictionary_results[{threshold}]` should be whole numbers.")
-        by_threshold[threshold] = {
-            int(s): as_number(v, f"dictionary_results[{threshold}][{s}]")
-            for s, v in sorted(by_seed.items())
-        }
-    if len({tuple(by_seed) for by_seed in by_threshold.values()}) != 1:
-        raise Wrong("use the same seeds for both thresholds, so that they are compared fairly.")
-    return by_threshold
-
-
 @exercise_check(
     "an experiment: how choosy should the dictionary be?",
     hint="pairs = sentence_pairs(600, seed=seed); count sentences as in section 15.6 on "
@@ -274,62 +245,36 @@ def check_dictionary_experiment(
     run_dictionary_experiment: object, dictionary_results: object, dictionary_conclusion: object
 ) -> None:
     run = as_callable(run_dictionary_experiment, "run_dictionary_experiment")
-    by_threshold = _dictionary_results_by_threshold(dictionary_results)
+    by_threshold = seeded_results(
+        dictionary_results,
+        _DICTIONARY_THRESHOLDS,
+        "dictionary_results",
+        layout="{threshold: {seed: BLEU}}",
+        entry="the threshold {}",
+    )
     seeds = list(by_threshold[_DICTIONARY_THRESHOLDS[0]])
+    unseen = unseen_seeds(_DICTIONARY_UNSEEN_SEEDS, seeds)  # before the reader's code runs
 
     # (1) The numbers are the reader's own: their function gives every entry again.
-    for s in seeds:
-        for threshold in _DICTIONARY_THRESHOLDS:
-            again = as_number(run(s, threshold), f"run_dictionary_experiment({s}, {threshold})")
-            reported = by_threshold[threshold][s]
-            if not math.isclose(again, reported, rel_tol=1e-6, abs_tol=1e-6):
-                raise Wrong(
-                    f"run_dictionary_experiment({s}, {threshold}) now returns {again:.4g}, but "
-                    f"dictionary_results[{threshold}][{s}] says {reported:.4g}: fill "
-                    "dictionary_results with what your function returns."
-                )
-
-    # (2) On seeds the table does not hold (drawn at random), the function measures what the
-    # recipe measures, so that typed-in or looked-up numbers cannot stand in for the experiment.
-    unseen: list[int] = []
-    while len(unseen) < _DICTIONARY_UNSEEN_SEEDS:
-        s = int(torch.randint(1000, 1_000_000, ()).item())
-        if s not in seeds and s not in unseen:
-            unseen.append(s)
-    answers = {
-        (s, t): as_number(run(s, t), f"run_dictionary_experiment({s}, {t})")
-        for s in unseen
-        for t in _DICTIONARY_THRESHOLDS
-    }
-    for t in _DICTIONARY_THRESHOLDS:
-        values = {by_threshold[t][s] for s in seeds} | {answers[s, t] for s in unseen}
-        if len(values) == 1:
-            raise Wrong(
-                f"run_dictionary_experiment(seed, {t}) returns {values.pop():.4g} whatever the "
-                "seed: each seed should generate other sentence pairs and give its own BLEU."
-            )
-    for (s, t), answer in answers.items():
-        expected = _reference_dictionary_bleu(s, t)
-        if abs(answer - expected) > _DICTIONARY_TOLERANCE:
-            raise Wrong(
-                f"run_dictionary_experiment({s}, {t}) returns {answer:.4f}, which is not what "
-                "the recipe gives on the pairs of that seed: does your function use "
-                "sentence_pairs(600, seed=seed), build the dictionary from the first 500 pairs "
-                "and score the last 100, keeping the words whose Dice is at least the threshold? "
-                "Ties: count the pairs of each sentence in sorted order, as section 15.6 does, "
-                "and keep the first partner of the largest Dice (a strict >)."
-            )
-
-    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
-    # real runs on any other seed, fail here.
-    for s in seeds:
-        for t in _DICTIONARY_THRESHOLDS:
-            if abs(by_threshold[t][s] - _reference_dictionary_bleu(s, t)) > _DICTIONARY_TOLERANCE:
-                raise Wrong(
-                    f"dictionary_results[{t}][{s}] is {by_threshold[t][s]:.4f}, which is not what "
-                    "the recipe gives on the pairs of that seed: does your function follow the "
-                    "recipe for every seed?"
-                )
+    rerun_every_entry(run, by_threshold, "dictionary_results", "run_dictionary_experiment")
+    # (2) On seeds the table does not hold (drawn at random), and on every entry of the table,
+    # the function measures what the recipe measures, so that typed-in or looked-up numbers
+    # cannot stand in for the experiment.
+    judge_against_reference(
+        run,
+        by_threshold,
+        _reference_dictionary_bleu,
+        name="dictionary_results",
+        run_name="run_dictionary_experiment",
+        unseen=unseen,
+        close=lambda answer, expected: abs(answer - expected) <= _DICTIONARY_TOLERANCE,
+        tolerance=f"{_DICTIONARY_TOLERANCE:g}",
+        recipe="does your function use sentence_pairs(600, seed=seed), build the dictionary "
+        "from the first 500 pairs and score the last 100, keeping the words whose Dice is at "
+        "least the threshold? Ties: count the pairs of each sentence in sorted order, as "
+        "section 15.6 does, and keep the first partner of the largest Dice (a strict >).",
+        varies="each seed should generate other sentence pairs and give its own BLEU.",
+    )
 
     # (3) The conclusion is the one the reader's own numbers support.
     low, high = by_threshold[_DICTIONARY_THRESHOLDS[0]], by_threshold[_DICTIONARY_THRESHOLDS[1]]

@@ -7,9 +7,6 @@ tokens and ``False`` at padding.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -24,7 +21,11 @@ from lecturekit.exercises import (
     as_tensor,
     exercise_check,
     expect_close,
+    judge_against_reference,
     matches_key,
+    rerun_every_entry,
+    seeded_results,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -295,33 +296,6 @@ def _reference_distance_accuracy(seed: int, distance: int) -> float:
         return (model(X, lengths).argmax(dim=1) == y).float().mean().item()
 
 
-def _distance_table(distance_results: object) -> dict[int, dict[int, float]]:
-    if not isinstance(distance_results, dict):
-        raise Wrong(
-            "`distance_results` should be a dict {distance: {seed: test accuracy}}, "
-            f"not {type(distance_results).__name__}."
-        )
-    table = {}
-    for d in _DISTANCES:
-        keys = [k for k in distance_results if isinstance(k, numbers.Real) and k == d]
-        if not keys:
-            raise Wrong(f"`distance_results` has no entry for the distance {d}.")
-        by_seed = distance_results[keys[0]]
-        if not isinstance(by_seed, dict) or len(by_seed) < 3:
-            raise Wrong(
-                f"`distance_results[{d}]` should map at least three seeds to what "
-                "run_distance_experiment returned for them."
-            )
-        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in by_seed):
-            raise Wrong(f"the seeds of `distance_results[{d}]` should be whole numbers.")
-        table[d] = {
-            int(s): as_number(v, f"distance_results[{d}][{s}]") for s, v in sorted(by_seed.items())
-        }
-    if len({tuple(by_seed) for by_seed in table.values()}) != 1:
-        raise Wrong("use the same seeds for every distance, so that they are compared fairly.")
-    return table
-
-
 @exercise_check(
     "how far from the end can the verdict be?",
     hint="verdict_first_reviews(600, seed=seed, filler_words=distance); "
@@ -333,61 +307,34 @@ def check_distance_experiment(
     run_distance_experiment: object, distance_results: object, distance_conclusion: object
 ) -> None:
     run = as_callable(run_distance_experiment, "run_distance_experiment")
-    table = _distance_table(distance_results)  # a placeholder `...` never reaches here
-    seeds = list(table[_DISTANCES[0]])
+    table = seeded_results(
+        distance_results,
+        _DISTANCES,
+        "distance_results",
+        layout="{distance: {seed: test accuracy}}",
+        entry="the distance {}",
+    )
+    unseen = unseen_seeds(_DISTANCE_UNSEEN_SEEDS, table[_DISTANCES[0]])  # before the reader's code
 
     # (1) The numbers are the reader's own: their function gives every entry again.
-    for s in seeds:
-        for d in _DISTANCES:
-            again = as_number(run(s, d), f"run_distance_experiment({s}, {d})")
-            if not math.isclose(again, table[d][s], rel_tol=1e-6, abs_tol=1e-6):
-                raise Wrong(
-                    f"run_distance_experiment({s}, {d}) now returns {again:.4g}, but "
-                    f"distance_results[{d}][{s}] says {table[d][s]:.4g}: fill "
-                    "distance_results with what your function returns."
-                )
-
-    # (2) On two seeds the table does not hold (drawn at random), the function measures what
-    # the recipe measures, so that typed-in or looked-up numbers cannot stand in for it.
-    unseen: list[int] = []
-    while len(unseen) < _DISTANCE_UNSEEN_SEEDS:
-        s = int(torch.randint(1000, 1_000_000, ()).item())
-        if s not in seeds and s not in unseen:
-            unseen.append(s)
-    answers = {
-        (s, d): as_number(run(s, d), f"run_distance_experiment({s}, {d})")
-        for s in unseen
-        for d in _DISTANCES
-    }
-    for d in _DISTANCES:
-        values = {*table[d].values()} | {answers[s, d] for s in unseen}
-        if len(values) == 1:
-            raise Wrong(
-                f"run_distance_experiment(seed, {d}) returns {values.pop():.4g} whatever the "
-                "seed: each seed should generate other reviews and train another network."
-            )
-    for (unseen_seed, d), answer in answers.items():
-        expected = _reference_distance_accuracy(unseen_seed, d)
-        if abs(answer - expected) > _DISTANCE_TOLERANCE + 1e-9:
-            raise Wrong(
-                f"run_distance_experiment({unseen_seed}, {d}) returns {answer:.3f}, more than "
-                f"{_DISTANCE_TOLERANCE} from what the recipe gives on the reviews of that seed: "
-                "does your function use "
-                "verdict_first_reviews(600, seed=seed, filler_words=distance), train on the "
-                "first 400 reviews with train_reader (lr=0.01, seed=seed, hidden_size=32, "
-                "num_epochs=5, on the CPU) and score the last 200?"
-            )
-
-    # ... and so does every entry of the table: numbers typed in for the table's seeds, with
-    # real runs on any other seed, fail here.
-    for s in seeds:
-        for d in _DISTANCES:
-            if abs(table[d][s] - _reference_distance_accuracy(s, d)) > _DISTANCE_TOLERANCE + 1e-9:
-                raise Wrong(
-                    f"distance_results[{d}][{s}] is {table[d][s]:.3f}, more than "
-                    f"{_DISTANCE_TOLERANCE} from what the recipe gives on the reviews of that "
-                    "seed: does your function follow the recipe for every seed?"
-                )
+    rerun_every_entry(run, table, "distance_results", "run_distance_experiment")
+    # (2) On two seeds the table does not hold (drawn at random), and on every entry of the
+    # table, the function measures what the recipe measures, so that typed-in or looked-up
+    # numbers cannot stand in for it.
+    judge_against_reference(
+        run,
+        table,
+        _reference_distance_accuracy,
+        name="distance_results",
+        run_name="run_distance_experiment",
+        unseen=unseen,
+        close=lambda answer, expected: abs(answer - expected) <= _DISTANCE_TOLERANCE + 1e-9,
+        tolerance=f"{_DISTANCE_TOLERANCE:g}",
+        recipe="does your function use verdict_first_reviews(600, seed=seed, "
+        "filler_words=distance), train on the first 400 reviews with train_reader (lr=0.01, "
+        "seed=seed, hidden_size=32, num_epochs=5, on the CPU) and score the last 200?",
+        varies="each seed should generate other reviews and train another network.",
+    )
 
     # (3) The conclusion is the one the reader's own numbers support.
     means = {d: sum(by_seed.values()) / len(by_seed) for d, by_seed in table.items()}

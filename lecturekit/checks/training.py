@@ -18,9 +18,12 @@ from lecturekit.exercises import (
     as_callable,
     as_choice,
     as_number,
+    as_seed,
     as_tensor,
+    common_seeds,
     exercise_check,
     expect_close,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -302,7 +305,7 @@ def _gap_table(results: object) -> dict[tuple[str, int], float]:
                 f'each key of `gap_results` should be a pair (setting, seed) with setting "no '
                 f'dropout" or "dropout", not {key!r}.'
             )
-        seed = int(as_number(key[1], "a seed in `gap_results`", integer=True))
+        seed = as_seed(key[1], "`gap_results`")
         table[key[0], seed] = as_number(value, f"gap_results[{key!r}]")
     return table
 
@@ -333,24 +336,20 @@ def check_dropout_gap_experiment(
                 "digits: use (few_X.cpu(), few_y.cpu(), X_val.cpu(), y_val.cpu())."
             )
     table = _gap_table(results)
-    seeds = sorted({s for name, s in table if name == GAP_SETTINGS[0]}
-                   & {s for name, s in table if name == GAP_SETTINGS[1]})  # fmt: skip
-    if len(seeds) < 3:
-        raise Wrong(
-            f"measure both settings with the same three seeds at least ({len(seeds)} so far)."
-        )
-    # The numbers are the reader's own: the function, rerun on one seed of the table (drawn
-    # at random, so that every seed has to be right), gives what the table holds.
-    seed = seeds[int(torch.randint(len(seeds), ()).item())]
-    for setting in GAP_SETTINGS:
-        rerun = as_number(run(setting, seed, data), "run_dropout_gap(...)")
-        if abs(rerun - table[setting, seed]) > 1e-5 + 1e-4 * abs(rerun):
-            raise Wrong(
-                f'run_dropout_gap("{setting}", {seed}, gap_data) returns {rerun:.4f}, but '
-                f"`gap_results` holds {table[setting, seed]:.4f}: fill the table from your own "
-                "runs, and start the function with torch.manual_seed(seed) so that a run can "
-                "be repeated."
-            )
+    seeds = common_seeds(table, GAP_SETTINGS, "`gap_results`, for both settings,")
+    fresh = unseen_seeds(_GAP_FRESH_SEEDS, seeds)  # before the reader's function reseeds torch
+    # The numbers are the reader's own: the function, rerun on every entry of the table, gives
+    # what the table holds ...
+    for seed in seeds:
+        for setting in GAP_SETTINGS:
+            rerun = as_number(run(setting, seed, data), "run_dropout_gap(...)")
+            if abs(rerun - table[setting, seed]) > 1e-5 + 1e-4 * abs(rerun):
+                raise Wrong(
+                    f'run_dropout_gap("{setting}", {seed}, gap_data) returns {rerun:.4f}, but '
+                    f"`gap_results` holds {table[setting, seed]:.4f}: fill the table from your "
+                    "own runs, and start the function with torch.manual_seed(seed) so that a "
+                    "run can be repeated."
+                )
     # ... the numbers move with the seed, as runs from different initial weights do ...
     for setting in GAP_SETTINGS:
         if len({table[setting, s] for s in seeds}) == 1:
@@ -358,24 +357,30 @@ def check_dropout_gap_experiment(
                 f'`gap_results` holds the same gap for "{setting}" for every seed; runs from '
                 "different seeds start from different weights and give different gaps."
             )
-    # ... and on seeds the table does not hold, drawn at random, the function gives what the
-    # check's own run of the recipe gives, so that fixed or looked-up numbers fail.
-    fresh: list[int] = []
-    while len(fresh) < _GAP_FRESH_SEEDS:
-        candidate = int(torch.randint(1000, 10**6, ()).item())
-        if candidate not in seeds and candidate not in fresh:
-            fresh.append(candidate)
+    # ... and on seeds the table does not hold, drawn at random, then on every seed it does,
+    # the function gives what the check's own run of the recipe gives, so that fixed,
+    # looked-up or typed-in numbers fail.
+    recipe = (
+        "run the experiment in the function, from torch.manual_seed(seed) on (wide_mlp with "
+        "width 128, Adam at 3e-3, 50 epochs of shuffled batches of 50, both losses in "
+        "evaluation mode)"
+    )
     for seed in fresh:
         for setting in GAP_SETTINGS:
             theirs = as_number(run(setting, seed, data), "run_dropout_gap(...)")
-            reference = _reference_gap(setting, seed)
-            if not abs(theirs - reference) <= GAP_TOLERANCE:
+            if not abs(theirs - _reference_gap(setting, seed)) <= GAP_TOLERANCE:
                 raise Wrong(
                     f'on a seed your table does not hold, run_dropout_gap("{setting}", {seed}, '
                     f"gap_data) returns {theirs:.4f}, where the recipe of the exercise gives "
-                    f"{reference:.4f}: run the experiment in the function, from "
-                    "torch.manual_seed(seed) on (wide_mlp with width 128, Adam at 3e-3, 50 "
-                    "epochs of shuffled batches of 50, both losses in evaluation mode)."
+                    f"another gap (more than {GAP_TOLERANCE:g} away): {recipe}."
+                )
+    for seed in seeds:
+        for setting in GAP_SETTINGS:
+            if not abs(table[setting, seed] - _reference_gap(setting, seed)) <= GAP_TOLERANCE:
+                raise Wrong(
+                    f'`gap_results` holds {table[setting, seed]:.4f} for ("{setting}", {seed}), '
+                    f"where the recipe of the exercise gives another gap (more than "
+                    f"{GAP_TOLERANCE:g} away): {recipe}, for every seed."
                 )
     for (setting, s), gap in sorted(table.items()):
         low, high = GAP_RANGES[setting]
