@@ -29,7 +29,8 @@ def serve(files: dict[str, bytes], folder: Path):
         (folder / name).write_bytes(content)
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll, so that shutdown() returns at once rather than after half a second.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         yield {name: (base + name, hashlib.sha256(c).hexdigest()) for name, c in files.items()}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from loopback import serve
 
 CHAPTER_DIR = Path(__file__).resolve().parents[1] / "chapters"
 
@@ -61,3 +62,24 @@ def run_section(chapter, heading, parameters, sources, output_dir):
         kernel_name="python3",
         progress_bar=False,
     )
+
+
+def run_offline(chapter, heading, parameters, loader, served_name, content, tmp_path, monkeypatch):
+    """``run_section`` with one loader reading ``content``, served as ``served_name`` on
+    127.0.0.1, and an empty data cache at ``tmp_path / "cache"`` (the kernel inherits
+    LECTUREKIT_DATA_DIR), so that the file must come through `fetch`; returns the executed
+    notebook and that cache folder."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LECTUREKIT_DATA_DIR", str(cache))
+    with serve({served_name: content}, tmp_path / "served") as sources:
+        notebook = run_section(
+            chapter, heading, parameters, {loader: sources[served_name]}, tmp_path / "run"
+        )
+    return notebook, cache
+
+
+def printed(notebook, start):
+    """What the one code cell whose source starts with ``start`` printed."""
+    cells = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith(start)]
+    assert len(cells) == 1, f"{len(cells)} code cells start with {start!r}"
+    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")

@@ -3,7 +3,6 @@ format (OPUS Books, Moses format: one sentence a line in files ending en-es.en a
 served on 127.0.0.1 and fetched through `lecturekit.data.fetch` with its SHA-256, as the real
 file would be."""
 
-import hashlib
 import io
 import re
 import zipfile
@@ -11,8 +10,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from loopback import serve
-from real_data_paths import run_section
+from real_data_paths import printed, run_offline
 
 CHAPTER = "15_sequence_to_sequence"
 HEADING = "### Real sentences: OPUS Books"
@@ -54,34 +52,26 @@ def books_zip(pairs):
     return buffer.getvalue()
 
 
-def cell_output(notebook, start):
-    """The printed text of the one code cell whose source starts with ``start``."""
-    cells = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith(start)]
-    assert len(cells) == 1
-    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
-
-
 def test_real_sentences_section_fetches_trains_and_scores(tmp_path, monkeypatch):
     pairs = books_pairs()
     content = books_zip(pairs)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("LECTUREKIT_DATA_DIR", str(cache))  # the kernel inherits it
     parameters = PARAMETERS[CHAPTER]["small"] | {"real_translation": True, "device": "cpu"}
     assert parameters["max_words"] == 6  # the 288 short pairs are kept, the 6 long ones not
-    with serve({"en-es.txt.zip": content}, tmp_path / "served") as sources:
-        notebook = run_section(
-            CHAPTER,
-            HEADING,
-            parameters,
-            {"load_opus_books_en_es": sources["en-es.txt.zip"]},
-            tmp_path / "run",
-        )
+    notebook, cache = run_offline(
+        CHAPTER,
+        HEADING,
+        parameters,
+        "load_opus_books_en_es",
+        "en-es.txt.zip",
+        content,
+        tmp_path,
+        monkeypatch,
+    )
     # The download went through fetch into the cache, byte for byte.
     cached = cache / "opus" / "opus-books-en-es.txt.zip"
     assert cached.read_bytes() == content
-    assert sources["en-es.txt.zip"][1] == hashlib.sha256(content).hexdigest()
 
-    text = cell_output(notebook, "import re")
+    text = printed(notebook, "import re")
     assert "skipped" not in text
     sizes = re.search(
         r"(\d+) pairs read, (\d+) distinct ones of at most 6 words a side kept: (\d+) training, "
@@ -107,4 +97,4 @@ def test_real_sentences_are_off_by_default():
     path = Path(__file__).resolve().parents[1] / "chapters" / f"{CHAPTER}.ipynb"
     notebook = nbformat.read(path, as_version=4)
     assert "real_translation = False" in notebook.cells[3].source
-    assert cell_output(notebook, "import re").startswith("real sentences skipped")
+    assert printed(notebook, "import re").startswith("real sentences skipped")

@@ -2,7 +2,6 @@
 the real format (Pang & Lee's sentence polarity v1.0) served on 127.0.0.1 and fetched through
 `lecturekit.data.fetch` with its SHA-256, as the real file would be."""
 
-import hashlib
 import io
 import random
 import re
@@ -13,8 +12,7 @@ import nbformat
 import papermill
 import pytest
 import yaml
-from loopback import serve
-from real_data_paths import run_section
+from real_data_paths import printed, run_offline
 
 CHAPTER = "13_working_with_sequences"
 HEADING = "### Real sentences: Pang and Lee"
@@ -57,34 +55,26 @@ def polarity_archive():
     return buffer.getvalue()
 
 
-def cell_output(notebook, start):
-    """The printed text of the one code cell whose source starts with ``start``."""
-    cells = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith(start)]
-    assert len(cells) == 1
-    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
-
-
 def test_real_sentiment_section_fetches_and_scores_the_sentences(tmp_path, monkeypatch):
     content = polarity_archive()
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("LECTUREKIT_DATA_DIR", str(cache))  # the kernel inherits it
     # the small parameters, with the fewest verdict-first reviews (the cells before cost most)
     fast = {"num_verdict_reviews": 100, "real_sentiment": True, "device": "cpu"}
     parameters = PARAMETERS[CHAPTER]["small"] | fast
-    with serve({"rt-polaritydata.tar.gz": content}, tmp_path / "served") as sources:
-        notebook = run_section(
-            CHAPTER,
-            HEADING,
-            parameters,
-            {"load_sentence_polarity": sources["rt-polaritydata.tar.gz"]},
-            tmp_path / "run",
-        )
+    notebook, cache = run_offline(
+        CHAPTER,
+        HEADING,
+        parameters,
+        "load_sentence_polarity",
+        "rt-polaritydata.tar.gz",
+        content,
+        tmp_path,
+        monkeypatch,
+    )
     # The download went through fetch into the cache, byte for byte.
     cached = cache / "polarity" / "rt-polaritydata.tar.gz"
     assert cached.read_bytes() == content
-    assert sources["rt-polaritydata.tar.gz"][1] == hashlib.sha256(content).hexdigest()
 
-    text = cell_output(notebook, "def polarity_experiment(")
+    text = printed(notebook, "def polarity_experiment(")
     assert "Skipped" not in text
     sizes = re.search(
         r"(\d+) sentences, (\d+) positive: (\d+) training, (\d+) validation and (\d+) test", text
@@ -106,7 +96,7 @@ def test_real_sentiment_is_off_by_default():
     path = Path(__file__).resolve().parents[1] / "chapters" / f"{CHAPTER}.ipynb"
     notebook = nbformat.read(path, as_version=4)
     assert "real_sentiment = False" in notebook.cells[3].source
-    assert cell_output(notebook, "def polarity_experiment(").startswith(
+    assert printed(notebook, "def polarity_experiment(").startswith(
         "Skipped (real_sentiment = False)"
     )
 
