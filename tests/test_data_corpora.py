@@ -39,7 +39,8 @@ def polarity_bytes():
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for name, text in (
-            ("rt-polaritydata/rt-polarity.pos", "a gripping , moving film .\nsuperb .\n"),
+            # 0x85, cp1252's ellipsis, is U+0085 in latin-1: no line ends there.
+            ("rt-polaritydata/rt-polarity.pos", "a gripping , moving film .\nsuperb \x85 .\n"),
             ("rt-polaritydata/rt-polarity.neg", "dull and overlong .\n"),
         ):
             content = text.encode("latin-1")
@@ -67,7 +68,7 @@ def penn_bytes():
 
 
 def books_bytes(
-    english="Hello .\nThe world is not enough .\n", spanish="Hola .\nEl mundo no basta .\n"
+    english="Hello .\nThe world\u2028is not enough .\n", spanish="Hola .\r\nEl mundo no basta .\n"
 ):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -139,13 +140,21 @@ def test_ud_english_ewt_downloads_once_then_reads_the_cache(server, tmp_path):
 def test_sentence_polarity_labels_positive_then_negative(server, tmp_path):
     files, _ = server
     pairs = load_sentence_polarity(cache_dir=tmp_path, source=files["rt-polaritydata.tar.gz"])
-    assert pairs == [("a gripping , moving film .", 1), ("superb .", 1), ("dull and overlong .", 0)]
+    assert pairs == [
+        ("a gripping , moving film .", 1),
+        ("superb \x85 .", 1),
+        ("dull and overlong .", 0),
+    ]
 
 
 def test_opus_books_pairs_the_two_sides_line_by_line(server, tmp_path):
     files, _ = server
     pairs = load_opus_books_en_es(cache_dir=tmp_path, source=files["en-es.txt.zip"])
-    assert pairs == [("Hello .", "Hola ."), ("The world is not enough .", "El mundo no basta .")]
+    # U+2028 is no end of line in a Moses file, and a Windows line end loses its \r.
+    assert pairs == [
+        ("Hello .", "Hola ."),
+        ("The world\u2028is not enough .", "El mundo no basta ."),
+    ]
     with pytest.raises(ValueError, match="2 English lines but 1 Spanish"):
         load_opus_books_en_es(cache_dir=tmp_path / "other", source=files["uneven.zip"])
 

@@ -15,7 +15,6 @@ of ``universal_dependencies``, ``rotten_tomatoes`` and ``opus_books``). ::
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import tarfile
@@ -138,7 +137,7 @@ def read_conllu_tags(text: str) -> list[list[tuple[str, str]]]:
     nodes (``8.1``), which carry no tag of their own; a blank line ends a sentence.
     """
     sentences, words = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
             if words:
                 sentences.append(words)
@@ -178,7 +177,7 @@ def load_sentence_polarity(
             if len(names) != 1:
                 raise ValueError(f"{path.name} holds {len(names)} files rt-polarity{suffix}")
             content = archive.extractfile(names[0]).read().decode("latin-1")  # not UTF-8
-            pairs += [(line.strip(), label) for line in content.splitlines() if line.strip()]
+            pairs += [(line.strip(), label) for line in lines_of(content) if line.strip()]
     return pairs
 
 
@@ -200,7 +199,17 @@ def load_opus_books_en_es(
             if len(names) != 1:
                 raise ValueError(f"{path.name} holds {len(names)} files ending en-es.{language}")
             with archive.open(names[0]) as member:
-                sides[language] = io.TextIOWrapper(member, encoding="utf-8").read().splitlines()
+                sides[language] = lines_of(member.read().decode("utf-8"))
     if len(sides["en"]) != len(sides["es"]):
         raise ValueError(f"{len(sides['en'])} English lines but {len(sides['es'])} Spanish lines")
     return list(zip(sides["en"], sides["es"], strict=True))
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of a text file: split at "\n" only (a "\r" before it dropped), never at the
+    other breaks that ``str.splitlines`` knows. A latin-1 byte 0x85, cp1252's "...", becomes
+    U+0085, which ``splitlines`` would take for the end of a line."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
