@@ -27,6 +27,7 @@ TEMPLATES = [
     "a {adj} {noun} , and {adj2} too .",
     "{adj} , {adj2} and over two hours long .",
     "what a {adj} {noun} .",
+    "{adj} \x85 really {adj2} .",  # 0x85, cp1252's ellipsis, as in the real files
 ]
 
 
@@ -89,6 +90,8 @@ def test_real_sentiment_section_fetches_and_scores_the_sentences(tmp_path, monke
     # The rule that made the sentences is learnable from words alone.
     bag = re.search(r"^bag of words +mean (\d+\.\d)%", text, re.M)
     assert float(bag.group(1)) >= 90, text
+    rnn = re.search(r"^RNN, left to right +mean (\d+\.\d)%", text, re.M)
+    assert float(rnn.group(1)) >= 60, text
     assert "Wang and Manning 2012" in text and "Kim 2014" in text
 
 
