@@ -40,12 +40,22 @@ def up_to_section_end(notebook, heading):
     return notebook.cells[:end]
 
 
-def run_section(chapter, heading, parameters, sources, output_dir):
+def run_section(chapter, heading, parameters, sources, output_dir, insert_before=None):
     """Execute ``chapter`` (a file stem) with ``parameters`` up to the end of the section
     ``heading``, each loader in ``sources`` ({function name in lecturekit.data.corpora:
-    (url, sha256)}) reading from that source; returns the executed notebook."""
+    (url, sha256)}) reading from that source; returns the executed notebook.
+
+    ``insert_before`` ({start of a code cell's source: code}) runs code just before that cell,
+    e.g. to make an optional part cheap enough for a test."""
     notebook = nbformat.read(CHAPTER_DIR / f"{chapter}.ipynb", as_version=4)
     notebook.cells = up_to_section_end(notebook, heading)
+    for start, code in (insert_before or {}).items():
+        (k,) = [
+            i
+            for i, c in enumerate(notebook.cells)
+            if c.cell_type == "code" and c.source.startswith(start)
+        ]
+        notebook.cells.insert(k, nbformat.v4.new_code_cell(code))
     patch = ["import functools", "import lecturekit.data.corpora as corpora"] + [
         f"corpora.{name} = functools.partial(corpora.{name}, source={tuple(source)!r})"
         for name, source in sources.items()
@@ -64,7 +74,17 @@ def run_section(chapter, heading, parameters, sources, output_dir):
     )
 
 
-def run_offline(chapter, heading, parameters, loader, served_name, content, tmp_path, monkeypatch):
+def run_offline(
+    chapter,
+    heading,
+    parameters,
+    loader,
+    served_name,
+    content,
+    tmp_path,
+    monkeypatch,
+    insert_before=None,
+):
     """``run_section`` with one loader reading ``content``, served as ``served_name`` on
     127.0.0.1, and an empty data cache at ``tmp_path / "cache"`` (the kernel inherits
     LECTUREKIT_DATA_DIR), so that the file must come through `fetch`; returns the executed
@@ -73,7 +93,12 @@ def run_offline(chapter, heading, parameters, loader, served_name, content, tmp_
     monkeypatch.setenv("LECTUREKIT_DATA_DIR", str(cache))
     with serve({served_name: content}, tmp_path / "served") as sources:
         notebook = run_section(
-            chapter, heading, parameters, {loader: sources[served_name]}, tmp_path / "run"
+            chapter,
+            heading,
+            parameters,
+            {loader: sources[served_name]},
+            tmp_path / "run",
+            insert_before,
         )
     return notebook, cache
 

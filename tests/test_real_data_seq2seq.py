@@ -1,7 +1,10 @@
-"""Chapter 15's optional real-sentences section, run offline: a small en-es.txt.zip of the real
-format (OPUS Books, Moses format: one sentence a line in files ending en-es.en and en-es.es)
-served on 127.0.0.1 and fetched through `lecturekit.data.fetch` with its SHA-256, as the real
-file would be."""
+"""Chapter 15's optional parts, run offline in one run of the chapter cut after section 15.7.
+
+The real sentences: a small en-es.txt.zip of the real format (OPUS Books, Moses format: one
+sentence a line in files ending en-es.en and en-es.es) served on 127.0.0.1 and fetched through
+`lecturekit.data.fetch` with its SHA-256, as the real file would be. The design sweep of
+section 15.7: its fifteen trainings on 300 pairs for one epoch each (`train` wrapped just
+before its cell), so that its code runs and prints its table in a few seconds."""
 
 import io
 import re
@@ -13,12 +16,19 @@ import yaml
 from real_data_paths import printed, run_offline
 
 CHAPTER = "15_sequence_to_sequence"
-HEADING = "### Real sentences: OPUS Books"
+HEADING = "## 15.7"  # the end of the real sentences' section 15.6, and of the design sweep
+CHEAP_SWEEP = """
+full_train = train
+
+
+def train(model, train_data, valid_data, lr, num_epochs, batch_size, generator, verbose=True):
+    return full_train(model, train_data[:300], valid_data, lr, 1, batch_size, generator, verbose)
+"""
 PARAMETERS = yaml.safe_load((Path(__file__).parent / "chapter_parameters.yml").read_text())
 
 # A tiny rule: "The red dog is here." -> "El perro rojo está aquí." (the adjective after the
 # noun), 8 nouns x 6 adjectives x 6 places = 288 pairs of 6 tokens a side, 6 longer ones that
-# max_words = 6 drops, and 6 repeated ones.
+# max_words = 6 drops, 6 repeated ones and one English sentence translated twice.
 NOUNS = {"dog": "perro", "cat": "gato", "car": "coche", "book": "libro", "bird": "pájaro",
          "boy": "niño", "tree": "árbol", "horse": "caballo"}  # fmt: skip
 ADJECTIVES = {"red": "rojo", "old": "viejo", "small": "pequeño", "black": "negro",
@@ -40,7 +50,8 @@ def books_pairs():
             list(NOUNS.items())[:6], ADJECTIVES.items(), PLACES.items(), strict=True
         )
     ]
-    return pairs + pairs[:6]  # repeated pairs, kept once
+    # Repeated pairs, and an English sentence with a second translation: each English once.
+    return pairs + pairs[:6] + [(pairs[0][0], "Otra traducción.")]
 
 
 def books_zip(pairs):
@@ -52,10 +63,11 @@ def books_zip(pairs):
     return buffer.getvalue()
 
 
-def test_real_sentences_section_fetches_trains_and_scores(tmp_path, monkeypatch):
+def test_real_sentences_and_design_sweep_run(tmp_path, monkeypatch):
     pairs = books_pairs()
     content = books_zip(pairs)
-    parameters = PARAMETERS[CHAPTER]["small"] | {"real_translation": True, "device": "cpu"}
+    optional = {"real_translation": True, "design_sweep": True, "device": "cpu"}
+    parameters = PARAMETERS[CHAPTER]["small"] | optional
     assert parameters["max_words"] == 6  # the 288 short pairs are kept, the 6 long ones not
     notebook, cache = run_offline(
         CHAPTER,
@@ -66,7 +78,13 @@ def test_real_sentences_section_fetches_trains_and_scores(tmp_path, monkeypatch)
         content,
         tmp_path,
         monkeypatch,
+        insert_before={"designs = {": CHEAP_SWEEP},
     )
+    # The design sweep ran every design at every rate, and printed its table.
+    sweep = printed(notebook, "designs = {")
+    for name in ["encoding as first state", "encoding at every step", "encoding as first input"]:
+        assert re.search(rf"^{name}(?: only)? +(?:[01]\.\d{{3}} +){{3}}$", sweep, re.M), sweep
+    assert len(re.findall(r"chosen lr 0\.0\d+: seeds 0, 1, 2 ", sweep)) == 3, sweep
     # The download went through fetch into the cache, byte for byte.
     cached = cache / "opus" / "opus-books-en-es.txt.zip"
     assert cached.read_bytes() == content
@@ -74,8 +92,8 @@ def test_real_sentences_section_fetches_trains_and_scores(tmp_path, monkeypatch)
     text = printed(notebook, "import re")
     assert "skipped" not in text
     sizes = re.search(
-        r"(\d+) pairs read, (\d+) distinct ones of at most 6 words a side kept: (\d+) training, "
-        r"(\d+) validation, (\d+) test",
+        r"(\d+) pairs read, (\d+) with distinct English of at most 6 words a side kept: "
+        r"(\d+) training, (\d+) validation, (\d+) test",
         text,
     )
     assert sizes, text
