@@ -127,33 +127,7 @@ def test_the_exact_answers_are_not_in_the_source():
     assert not names_number(inspect.getsource(check_s4_receptive_field), 16)
 
 
-# Exercise 7.5: the chapter's LeNet-5 and training loop, short, as the reader's answer uses them.
-class ScaledTanh(nn.Module):
-    def forward(self, a):
-        return 1.7159 * torch.tanh(2 * a / 3)
-
-
-class Subsampling(nn.Module):
-    def __init__(self, num_maps):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(num_maps))
-        self.bias = nn.Parameter(torch.zeros(num_maps))
-
-    def forward(self, x):
-        return 4 * F.avg_pool2d(x, 2) * self.weight[:, None, None] + self.bias[:, None, None]
-
-
-def reference_lenet5():
-    """LeNet-5 with a fully connected C3: enough for the check's ranges (it tells pad from
-    upsample by far more than the connection table changes)."""
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5), ScaledTanh(), Subsampling(6), ScaledTanh(),
-        nn.Conv2d(6, 16, 5), ScaledTanh(), Subsampling(16), ScaledTanh(),
-        nn.Conv2d(16, 120, 5), ScaledTanh(), nn.Flatten(),
-        nn.Linear(120, 84), ScaledTanh(), nn.Linear(84, 10),
-    )  # fmt: skip
-
-
+# Exercise 7.5: the book's solution, short, as the reader's answer runs it.
 def to_32(images, preparation):
     if preparation == "pad":
         ink = F.pad(images, (12, 12, 12, 12))
@@ -174,23 +148,31 @@ def _reference_run(preparation, seed, shuffled=False):
 
 
 def _train_briefly(preparation, seed, shuffled):
+    """The book's solution: set_seed, the chapter's LeNet-5 (C3 by its table) and train_lenet5
+    (Adam with a cosine schedule, the validation digits read after each epoch)."""
     data = _experiment_digits()
     X, y = to_32(data["train_images"], preparation), data["train_labels"]
     if shuffled:  # the check's own input: the labels in the order of lenet._SHUFFLED_SEED
         y = y[torch.randperm(len(y), generator=torch.Generator().manual_seed(lenet._SHUFFLED_SEED))]
     X_val, y_val = to_32(data["val_images"], preparation), data["val_labels"]
     set_seed(seed)
-    model = reference_lenet5()
+    model = lenet._lenet5()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=2)
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
+    val_loader = DataLoader(TensorDataset(X_val, y_val), batch_size=1000)
     for _ in range(2):
+        model.train()
         for X_batch, y_batch in loader:
-            loss = F.cross_entropy(model(X_batch), y_batch)
+            loss = nn.CrossEntropyLoss()(model(X_batch), y_batch)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-    with torch.no_grad():
-        return (model(X_val).argmax(dim=1) == y_val).double().mean().item()
+        schedule.step()
+        model.eval()
+        with torch.no_grad():
+            correct = sum((model(Xb).argmax(dim=1) == yb).sum().item() for Xb, yb in val_loader)
+    return correct / len(y_val)
 
 
 def run_preparation_experiment(
@@ -241,24 +223,66 @@ def table_run(table):
     check's logic fast), and measures on the check's own input."""
 
     def run(preparation, seed, **digits):
-        if not torch.equal(digits["train_labels"], _experiment_digits()["train_labels"]):
-            return run_preparation_experiment(preparation, seed, **digits)
-        return table[preparation, seed]
+        typed_in = (preparation, seed) in table
+        if typed_in and torch.equal(digits["train_labels"], _experiment_digits()["train_labels"]):
+            return table[preparation, seed]
+        return run_preparation_experiment(preparation, seed, **digits)
 
     return run
 
 
-def test_preparation_experiment_conclusion_follows_the_readers_numbers():
+def recipe_gives(monkeypatch, table):
+    """Make `table` what the check's own run of the recipe gives on its seeds (to test the
+    logic that follows with numbers no real run gives); real runs elsewhere."""
+    data = _experiment_digits()
+    monkeypatch.setattr(
+        lenet, "_reference_preparation_accuracy", lambda p, s: table_run(table)(p, s, **data)
+    )
+
+
+def test_preparation_experiment_conclusion_follows_the_readers_numbers(monkeypatch):
     pad = {0: 130 / 225, 1: 140 / 225, 2: 150 / 225}
     up = {0: 200 / 225, 1: 190 / 225, 2: 175 / 225}
     split = {("pad", s): pad[s] for s in pad} | {("upsample", s): up[s] for s in up}
+    recipe_gives(monkeypatch, split)
     assert check_preparation_experiment(table_run(split), split, "A")
     # a seed where padding wins makes "neither" the supported conclusion
     mixed = split | {("pad", 2): 180 / 225, ("upsample", 2): 170 / 225}
+    recipe_gives(monkeypatch, mixed)
     assert check_preparation_experiment(table_run(mixed), mixed, "C")
     feedback = check_preparation_experiment(table_run(mixed), mixed, "A")
     assert not feedback and "say C" in feedback.message
+    recipe_gives(monkeypatch, split)
     assert "A" in check_preparation_experiment(table_run(split), split, "D").message
+
+
+def test_preparation_experiment_refuses_a_table_typed_in_for_its_seeds():
+    # In range, 1/225ths, rerun faithfully by a function that returns them for the table's
+    # seeds and runs the recipe on any other seed and on the check's shuffled labels:
+    # it backs "C", where the real runs say "A" for every seed.
+    accuracies = measured()
+    forged = accuracies | {("pad", 2): 180 / 225, ("upsample", 2): 170 / 225}
+    torch.manual_seed(0)
+    feedback = check_preparation_experiment(table_run(forged), forged, "C")
+    assert not feedback and "the recipe of the exercise gives another" in feedback.message
+    assert "('pad', 2)" in feedback.message
+    # nor does the reference's own number show up in what the reader is told
+    assert f"{accuracies['pad', 2]:.1%}" not in feedback.message
+
+    def recipe_elsewhere_only(preparation, seed, **digits):  # off the recipe on unseen seeds
+        if seed in (0, 1, 2) or seed == lenet._SHUFFLED_SEED:
+            return run_preparation_experiment(preparation, seed, **digits)
+        return run_preparation_experiment(preparation, 0, **digits)
+
+    feedback = check_preparation_experiment(recipe_elsewhere_only, accuracies, "A")
+    assert not feedback and "on a seed your table does not hold" in feedback.message
+
+
+def test_the_reference_is_the_books_recipe():
+    for preparation in PREPARATIONS:
+        for seed in (0, 1, 2, 5):
+            reference = lenet._reference_preparation_accuracy(preparation, seed)
+            assert reference == _reference_run(preparation, seed)
 
 
 def test_preparation_experiment_refuses_forged_or_impossible_numbers():

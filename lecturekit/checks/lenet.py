@@ -9,9 +9,13 @@ ink in [0, 1], split as in section 7.2.
 
 from __future__ import annotations
 
+import functools
+
 import torch
+import torch.nn.functional as F
 from sklearn.datasets import load_digits
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from lecturekit.exercises import (
     Wrong,
@@ -23,6 +27,7 @@ from lecturekit.exercises import (
     common_seeds,
     exercise_check,
     matches_key,
+    unseen_seeds,
 )
 
 __all__ = [
@@ -198,6 +203,17 @@ _ACCURACY_RANGES = {"pad": (0.25, 0.85), "upsample": (0.70, 1.0)}
 # 1999, 2000, 0 and 1 (labels shuffled by the same seed) 27, 11, 38 and 7, and the same with
 # padded digits 15 to 31: chance, 0.03 to 0.17. A correct function lands within 0.15 of the
 # reference; a function that ignores its data returns an upsampled accuracy of 0.70 or more.
+# The check also compares the reader's function, on a seed no table holds (drawn at random),
+# and every entry of the table with its own run of the recipe, _reference_preparation_accuracy.
+# Measured on seeds 0 to 11 and 1998, 31337, 77777 and 424242: the book's solution and the
+# reference gave the same number of right digits for every seed and both preparations, pinned
+# (lecturekit.numerics, 1 or 2 threads) and unpinned (1, 2, 4, 8 or 16 threads), and still did
+# with the initial weights moved by about one rounding step (3 draws per seed). Different seeds
+# differ far more: padded 103 to 157 of 225, upsampled 190 to 212. The tolerance, 9 digits of
+# 225, leaves room for another processor's rounding; a table typed in for "B" or "C" must move
+# an entry by 29 digits or more (seed 0: 132 padded against 190 upsampled).
+_PREPARATION_TOLERANCE = 9 / _NUM_VAL
+_PREPARATION_UNSEEN_SEEDS = 1
 _SHUFFLED_SEED = 1998
 _SHUFFLED_REFERENCE = 15 / _NUM_VAL
 _SHUFFLED_TOLERANCE = 0.15
@@ -223,6 +239,113 @@ def _experiment_digits() -> dict[str, torch.Tensor]:
         "val_images": images[val],
         "val_labels": labels[val],
     }
+
+
+# Chapter 07's LeNet-5 and its training, as the chapter writes them (sections 7.3 and 7.4).
+_C3_TABLE = (
+    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 0), (5, 0, 1),
+    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 0), (4, 5, 0, 1), (5, 0, 1, 2),
+    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5), (0, 1, 2, 3, 4, 5),
+)  # fmt: skip
+
+
+class _ScaledTanh(nn.Module):
+    def forward(self, a: torch.Tensor) -> torch.Tensor:
+        return 1.7159 * torch.tanh(2 * a / 3)
+
+
+class _Subsampling(nn.Module):
+    def __init__(self, num_maps: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(num_maps))
+        self.bias = nn.Parameter(torch.zeros(num_maps))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        window_sums = 4 * F.avg_pool2d(x, kernel_size=2)
+        return window_sums * self.weight[:, None, None] + self.bias[:, None, None]
+
+
+class _SparseConv2d(nn.Module):
+    def __init__(self, table: tuple, in_maps: int, kernel_size: int = 5) -> None:
+        super().__init__()
+        pairs = [(out_map, in_map) for out_map, in_maps in enumerate(table) for in_map in in_maps]
+        self.register_buffer("pairs", torch.tensor(pairs))
+        self.shape = (len(table), in_maps, kernel_size, kernel_size)
+        fan_in = torch.tensor([len(table[out_map]) * kernel_size**2 for out_map, _ in pairs])
+        bound = fan_in.float().rsqrt()[:, None, None]
+        self.weight = nn.Parameter(
+            (2 * torch.rand(len(pairs), kernel_size, kernel_size) - 1) * bound
+        )
+        map_bound = torch.tensor([len(t) * kernel_size**2 for t in table]).float().rsqrt()
+        self.bias = nn.Parameter((2 * torch.rand(len(table)) - 1) * map_bound)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = self.weight.new_zeros(self.shape)
+        weight[self.pairs[:, 0], self.pairs[:, 1]] = self.weight
+        return F.conv2d(x, weight, self.bias)
+
+
+def _lenet5() -> nn.Sequential:
+    return nn.Sequential(
+        nn.Sequential(nn.Conv2d(1, 6, kernel_size=5), _ScaledTanh()),
+        nn.Sequential(_Subsampling(6), _ScaledTanh()),
+        nn.Sequential(_SparseConv2d(_C3_TABLE, in_maps=6), _ScaledTanh()),
+        nn.Sequential(_Subsampling(16), _ScaledTanh()),
+        nn.Sequential(nn.Conv2d(16, 120, kernel_size=5), _ScaledTanh(), nn.Flatten()),
+        nn.Sequential(nn.Linear(120, 84), _ScaledTanh()),
+        nn.Linear(84, 10),
+    )
+
+
+def _to_lenet_input(images: torch.Tensor, preparation: str) -> torch.Tensor:
+    """(N, 8, 8) ink in [0, 1] made 32 x 32 as ``preparation`` says, then section 7.2's map."""
+    if preparation == "pad":
+        ink = F.pad(images, (12, 12, 12, 12))
+    else:
+        ink = F.interpolate(images[:, None], size=(32, 32), mode="bilinear", align_corners=False)
+        ink = ink[:, 0].clamp(0, 1)
+    return ink[:, None] * 1.275 - 0.1
+
+
+@functools.lru_cache(maxsize=32)  # the check and its graded cell in one process run it once
+def _reference_preparation_accuracy(preparation: str, seed: int) -> float:
+    """The book's solution of exercise 7.5 on its digits: validation accuracy after 2 epochs.
+
+    ``set_seed(seed)`` (as it seeds torch), the chapter's ``lenet5()`` and ``train_lenet5``
+    (Adam, lr 0.001, a cosine schedule over the 2 epochs, batches of 32 shuffled, no shift),
+    on one thread as the chapter runs; torch's global random state is left as it was.
+    """
+    digits = _experiment_digits()
+    X_train = _to_lenet_input(digits["train_images"], preparation)
+    X_val = _to_lenet_input(digits["val_images"], preparation)
+    threads = torch.get_num_threads()
+    with torch.random.fork_rng(devices=[]):
+        torch.set_num_threads(1)
+        try:
+            torch.manual_seed(seed)  # as set_seed(seed) seeds torch
+            model = _lenet5()
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+            schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=2)
+            loader = DataLoader(
+                TensorDataset(X_train, digits["train_labels"]), batch_size=32, shuffle=True
+            )
+            # Read once per epoch, as train_lenet5 does: each pass over a DataLoader draws
+            # from torch's generator, and so moves the order of the next epoch's batches.
+            val_loader = DataLoader(TensorDataset(X_val, digits["val_labels"]), batch_size=1000)
+            for _ in range(2):
+                model.train()
+                for X_batch, y_batch in loader:
+                    loss = F.cross_entropy(model(X_batch), y_batch)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                schedule.step()
+                model.eval()
+                with torch.no_grad():
+                    correct = sum((model(X).argmax(dim=1) == y).sum().item() for X, y in val_loader)
+        finally:
+            torch.set_num_threads(threads)
+    return correct / _NUM_VAL
 
 
 def _accuracy_table(accuracies: object) -> dict[tuple[str, int], float]:
@@ -264,6 +387,7 @@ def check_preparation_experiment(
     run = as_callable(run_preparation_experiment, "run_preparation_experiment")
     table = _accuracy_table(accuracies)
     seeds = common_seeds(table, PREPARATIONS, "`preparation_accuracies`, for both preparations,")
+    unseen = unseen_seeds(_PREPARATION_UNSEEN_SEEDS, seeds)  # before the reader's function runs
     # The numbers are the reader's own: their function, rerun on every entry, gives what the
     # table holds (about a second each).
     digits = _experiment_digits()
@@ -306,6 +430,35 @@ def check_preparation_experiment(
             "function train on the images and labels it is given and measure on the "
             "validation digits it is given."
         )
+    # ... and it follows the recipe: on a seed no table holds (drawn at random), then on every
+    # entry of the table, it gives what the check's own run of the recipe gives (about 2 s),
+    # so that numbers typed in for the table's seeds, with real runs elsewhere, fail.
+    tolerance = f"{_PREPARATION_TOLERANCE * _NUM_VAL:.0f} of the {_NUM_VAL} digits"
+    for s in unseen:
+        for preparation in PREPARATIONS:
+            theirs = as_number(
+                run(preparation, s, **digits), f"run_preparation_experiment({preparation!r}, ...)"
+            )
+            if not abs(theirs - _reference_preparation_accuracy(preparation, s)) <= (
+                _PREPARATION_TOLERANCE + 1e-9
+            ):
+                raise Wrong(
+                    f"on a seed your table does not hold, run_preparation_experiment("
+                    f"{preparation!r}, {s}, **preparation_digits) returns {theirs:.1%}, where "
+                    f"the recipe of the exercise gives another accuracy (more than {tolerance} "
+                    "away): follow the exercise's steps exactly, set_seed(seed) first, then "
+                    "lenet5() and train_lenet5 with the settings it lists."
+                )
+    for (preparation, s), accuracy in sorted(table.items()):
+        if s in seeds and not abs(accuracy - _reference_preparation_accuracy(preparation, s)) <= (
+            _PREPARATION_TOLERANCE + 1e-9
+        ):
+            raise Wrong(
+                f"`preparation_accuracies` holds {accuracy:.1%} for ({preparation!r}, {s}), "
+                f"where the recipe of the exercise gives another accuracy (more than "
+                f"{tolerance} away): does your function follow the recipe for every seed, "
+                "the ones in your table too?"
+            )
     upsample_wins = [table["upsample", s] > table["pad", s] for s in seeds]
     pad_wins = [table["pad", s] > table["upsample", s] for s in seeds]
     supported = "A" if all(upsample_wins) else "B" if all(pad_wins) else "C"
